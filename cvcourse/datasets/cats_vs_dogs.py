@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .. import settings
-from .fetch import _make_shareable, extract
+from .fetch import make_shareable, extract
 
 ARCHIVE = "cats_and_dogs_filtered.zip"
 CLASS_NAMES = ("cats", "dogs")
@@ -90,7 +90,7 @@ def load_cats_vs_dogs(*, progress: bool = True) -> FolderSplits:
                     for name in names:
                         _link_or_copy(source / cls / name, tmp / split / cls / name)
             for folder in [tmp, *(p for p in tmp.rglob("*") if p.is_dir())]:
-                _make_shareable(folder)
+                make_shareable(folder)
             if root.exists():
                 shutil.rmtree(root)
             os.replace(tmp, root)

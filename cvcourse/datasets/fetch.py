@@ -217,7 +217,7 @@ def _copy_verified(item: RemoteFile, where: str, target: Path, *, progress: bool
                 f"the transfer stopped after {tmp.stat().st_size} of {size} bytes"
             )
         check(item, tmp)
-        _make_shareable(tmp)
+        make_shareable(tmp)
         os.replace(tmp, target)
     finally:
         tmp.unlink(missing_ok=True)
@@ -257,7 +257,7 @@ def extract(name: str, *, progress: bool = True) -> Path:
             json.dumps({"file": name, "sha256": digest, "members": names}), encoding="utf-8"
         )
         for folder in [tmp, *(p for p in tmp.rglob("*") if p.is_dir())]:
-            _make_shareable(folder)
+            make_shareable(folder)
         if root.exists():
             shutil.rmtree(root)
         os.replace(tmp, root)
@@ -267,7 +267,7 @@ def extract(name: str, *, progress: bool = True) -> Path:
     return root
 
 
-def _make_shareable(path: Path) -> None:
+def make_shareable(path: Path) -> None:
     """Give a temp file or folder the permissions of a normal one (mkstemp makes them private).
 
     A cache shared as a class mirror must be readable by everyone the umask allows.
