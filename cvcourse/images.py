@@ -50,7 +50,9 @@ def _pil_to_array(img, path: Path) -> np.ndarray:
     if mode.startswith("I;16") or mode == "I":
         arr = np.asarray(img)
         if arr.min() < 0 or arr.max() > 65535:
-            raise ImageReadError(f"{path}: 32-bit integer pixels outside 0-65535 are not supported.")
+            raise ImageReadError(
+                f"{path}: 32-bit integer pixels outside 0-65535 are not supported."
+            )
         return arr.astype(np.uint16)
     if mode == "F":
         return np.asarray(img, dtype=np.float32)
@@ -93,7 +95,9 @@ def to_rgb(image: np.ndarray, *, background: int = 255, name: str = "image") -> 
     if image.ndim == 2:
         image = image[..., None]
     if image.ndim != 3 or image.shape[-1] not in (1, 2, 3, 4):
-        raise ValueError(f"{name}: expected (H, W), (H, W, 1), (H, W, 3) or (H, W, 4), got {image.shape}")
+        raise ValueError(
+            f"{name}: expected (H, W), (H, W, 1), (H, W, 3) or (H, W, 4), got {image.shape}"
+        )
     channels = image.shape[-1]
     if channels == 1:
         return np.repeat(image, 3, axis=-1)
@@ -194,3 +198,100 @@ def check_image_folder(root: str | Path) -> int:
     if len(table) == 0:
         raise ImageReadError(f"{root} holds no image files ({', '.join(IMAGE_SUFFIXES)}).")
     return len(table)
+
+
+def to_float(image: np.ndarray, *, name: str = "image") -> np.ndarray:
+    """The image as float32 in [0, 1]: uint8 / 255, uint16 / 65535, booleans as 0 and 1.
+
+    Float images already in [0, 1] are returned as float32; floats outside it are an error
+    (dividing them by 255 again is a common bug). This is the scaling a network's input
+    expects; ``keras.layers.Rescaling(1 / 255)`` does the same inside a model. Taught in
+    notebook 00.
+    """
+    image = np.asarray(image)
+    if image.dtype == np.uint8:
+        return image.astype(np.float32) / 255.0
+    if image.dtype == np.uint16:
+        return image.astype(np.float32) / 65535.0
+    if image.dtype == bool:
+        return image.astype(np.float32)
+    if np.issubdtype(image.dtype, np.floating):
+        if image.size and (np.isnan(image).any() or image.min() < 0 or image.max() > 1):
+            lo, hi = float(np.nanmin(image)), float(np.nanmax(image))
+            raise ValueError(
+                f"{name}: float pixels must lie in [0, 1] (found {lo:.3g} to {hi:.3g}"
+                f"{', and NaN' if np.isnan(image).any() else ''}); it may have been "
+                "rescaled already, or needs dividing by its maximum."
+            )
+        return image.astype(np.float32)
+    raise ValueError(
+        f"{name}: cannot rescale pixels of dtype {image.dtype}; expected uint8, uint16, "
+        "bool or float."
+    )
+
+
+RESIZE_METHODS = ("nearest", "bilinear", "bicubic", "lanczos", "area")
+
+
+def resize(image: np.ndarray, size, *, method: str = "bilinear", name: str = "image") -> np.ndarray:
+    """Resize to ``size = (height, width)``, keeping the dtype and the channels.
+
+    ``size`` is (height, width), the order of array shapes and of ``tf.image.resize``
+    (Pillow's own ``resize`` takes (width, height)). Shrinking averages neighbouring pixels
+    (antialiasing), so detail is lost, not aliased; ``method`` is one of
+    :data:`RESIZE_METHODS` (``"area"`` is a plain box average). Works on (H, W), (H, W, 1),
+    (H, W, 3) and (H, W, 4) arrays of uint8, uint16 or float. The aspect ratio is not kept:
+    pass a size with the same ratio if it matters. Taught in notebook 00, used in 03.
+    """
+    from PIL import Image
+
+    filters = {
+        "nearest": Image.Resampling.NEAREST,
+        "bilinear": Image.Resampling.BILINEAR,
+        "bicubic": Image.Resampling.BICUBIC,
+        "lanczos": Image.Resampling.LANCZOS,
+        "area": Image.Resampling.BOX,
+    }
+    if method not in filters:
+        raise ValueError(f"method must be one of {', '.join(RESIZE_METHODS)}, got {method!r}")
+    if (
+        not isinstance(size, (tuple, list))
+        or len(size) != 2
+        or not all(isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in size)
+        or min(size) < 1
+    ):
+        raise ValueError(f"size must be (height, width) with two positive ints, got {size!r}")
+    image = np.asarray(image)
+    if image.ndim not in (2, 3) or (image.ndim == 3 and image.shape[-1] not in (1, 3, 4)):
+        raise ValueError(
+            f"{name}: expected (H, W), (H, W, 1), (H, W, 3) or (H, W, 4), got {image.shape}"
+        )
+    if image.size == 0:
+        raise ValueError(f"{name} is empty (shape {image.shape})")
+    if image.dtype != np.uint8 and not (
+        image.dtype == np.uint16 or np.issubdtype(image.dtype, np.floating)
+    ):
+        raise ValueError(f"{name}: cannot resize pixels of dtype {image.dtype}")
+    height, width = int(size[0]), int(size[1])
+    resample = filters[method]
+    if image.dtype == np.uint8 and (image.ndim == 2 or image.shape[-1] in (3, 4)):
+        return np.asarray(Image.fromarray(image).resize((width, height), resample))
+    # Everything else channel by channel, in 32-bit float (Pillow mode "F").
+    planes = image[..., None] if image.ndim == 2 else image
+    out = np.stack(
+        [
+            np.asarray(
+                Image.fromarray(np.ascontiguousarray(planes[..., c], dtype=np.float32)).resize(
+                    (width, height), resample
+                )
+            )
+            for c in range(planes.shape[-1])
+        ],
+        axis=-1,
+    )
+    if image.ndim == 2:
+        out = out[..., 0]
+    if image.dtype in (np.uint8, np.uint16):
+        info = np.iinfo(image.dtype)
+        return np.clip(np.round(out), info.min, info.max).astype(image.dtype)
+    return out.astype(image.dtype)

@@ -10,13 +10,13 @@ Loaders (each docstring gives shapes, dtypes, source and licence):
 - :func:`imagenet_class_index`, :func:`mobilenet_v2_weights` -> ImageNet files
 
 Every file is looked for in the cache, then the mirror (``CVCOURSE_MIRROR``), then its
-origin; see :mod:`cvcourse.datasets.fetch`.
+origin; see :mod:`cvcourse.datasets.files`.
 """
 
 from .cats_vs_dogs import FolderSplits, load_cats_vs_dogs
 from .chinese_mnist import load_chinese_mnist, load_images
 from .errors import BadDataError, CorruptFileError, DataError, DataUnavailableError
-from .fetch import extract, fetch
+from .files import extract, fetch
 from .imagenet import imagenet_class_index, install_class_index_for_keras, mobilenet_v2_weights
 from .mnist import load_mnist
 from .registry import DATASETS, FILES

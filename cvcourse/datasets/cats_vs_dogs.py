@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .. import settings
-from .fetch import make_shareable, extract
+from .files import extract, make_shareable
 
 ARCHIVE = "cats_and_dogs_filtered.zip"
 CLASS_NAMES = ("cats", "dogs")

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 
 from .errors import BadDataError
-from .fetch import extract
+from .files import extract
 
 ARCHIVE = "chinese_mnist.zip"
 CSV_NAME = "chinese_mnist.csv"
@@ -58,7 +58,9 @@ def read_table(root: str | Path):
     table = pd.read_csv(csv, encoding="utf-8")
     missing_cols = [c for c in COLUMNS if c not in table.columns]
     if missing_cols:
-        raise BadDataError(f"{csv} lacks the column(s) {missing_cols}; found {list(table.columns)}.")
+        raise BadDataError(
+            f"{csv} lacks the column(s) {missing_cols}; found {list(table.columns)}."
+        )
     table = table[list(COLUMNS)]
     na = table.isna()
     if na.any().any():

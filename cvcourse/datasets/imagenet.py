@@ -8,7 +8,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from .fetch import fetch
+from .files import fetch
 
 CLASS_INDEX_FILE = "imagenet_class_index.json"
 MOBILENET_V2_TOP = "mobilenet_v2_weights_tf_dim_ordering_tf_kernels_1.0_224.h5"

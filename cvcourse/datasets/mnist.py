@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 
 from .errors import CorruptFileError
-from .fetch import fetch
+from .files import fetch
 
 TRAIN_IMAGES = "train-images-idx3-ubyte.gz"
 TRAIN_LABELS = "train-labels-idx1-ubyte.gz"

@@ -122,9 +122,7 @@ FILES: dict[str, RemoteFile] = {
         RemoteFile(
             name="sign_mnist.zip",
             dataset="sign_mnist",
-            urls=(
-                "https://www.kaggle.com/api/v1/datasets/download/datamunge/sign-language-mnist",
-            ),
+            urls=("https://www.kaggle.com/api/v1/datasets/download/datamunge/sign-language-mnist",),
             sha256="2201f67ee89755cdf867ad3f38b79b359ce367c6a6d2cc5f7fb5c9e5648f74ee",
             content="zip",
             members=r"^sign_mnist_(train|test)\.csv$",

@@ -13,7 +13,11 @@ SAMPLES: dict[str, tuple[str, str, str]] = {
     "rocket": ("rocket.jpg", "DSCOVR launch on Falcon 9, RGB 427x640", "public domain (SpaceX)"),
     "astronaut": ("astronaut.png", "astronaut Eileen Collins, RGB 512x512", "public domain (NASA)"),
     "camera": ("camera.png", "a photographer, grayscale 512x512", "CC0 (Lav Varshney)"),
-    "coins": ("coins.png", "Greek coins, grayscale 303x384", "no known copyright (Brooklyn Museum)"),
+    "coins": (
+        "coins.png",
+        "Greek coins, grayscale 303x384",
+        "no known copyright (Brooklyn Museum)",
+    ),
     "brick": ("brick.png", "a brick wall, grayscale 512x512", "CC0 (CC0Textures)"),
     "logo": ("logo.png", "the scikit-image logo, RGBA 500x500", "scikit-image (BSD-3-Clause)"),
     "hubble_deep_field": (

@@ -7,7 +7,7 @@ import zipfile
 import numpy as np
 
 from .errors import BadDataError
-from .fetch import fetch
+from .files import fetch
 
 ARCHIVE = "sign_mnist.zip"
 TRAIN_CSV = "sign_mnist_train.csv"

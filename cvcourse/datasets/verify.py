@@ -65,9 +65,7 @@ def combine(members: Iterable[tuple[str, str]]) -> str:
 def selected_members(names: Iterable[str], pattern: str | None) -> list[str]:
     """The archive members the course reads: files (not folders) whose name matches."""
     regex = re.compile(pattern) if pattern else None
-    return sorted(
-        n for n in names if not n.endswith("/") and (regex is None or regex.search(n))
-    )
+    return sorted(n for n in names if not n.endswith("/") and (regex is None or regex.search(n)))
 
 
 def zip_member_hashes(path: Path, pattern: str | None) -> dict[str, str]:

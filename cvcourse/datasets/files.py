@@ -39,7 +39,9 @@ def entry(name: str) -> RemoteFile:
     try:
         return FILES[name]
     except KeyError:
-        raise KeyError(f"{name!r} is not in the registry; known files: {', '.join(FILES)}") from None
+        raise KeyError(
+            f"{name!r} is not in the registry; known files: {', '.join(FILES)}"
+        ) from None
 
 
 def offline() -> bool:
@@ -60,7 +62,9 @@ def check(item: RemoteFile, path: Path) -> None:
         return
     actual = verify.content_digest(path, item.content, item.members)
     if actual != item.sha256:
-        what = {"raw": "bytes", "gzip": "decompressed bytes", "zip": "archive members"}[item.content]
+        what = {"raw": "bytes", "gzip": "decompressed bytes", "zip": "archive members"}[
+            item.content
+        ]
         raise CorruptFileError(
             f"{path} does not hold the expected {item.name}: the sha256 of its {what} is "
             f"{actual}, the registry expects {item.sha256}."
@@ -188,24 +192,38 @@ def _open_source(where: str):
     return response, int(size) if size and size.isdigit() else None
 
 
+def progress_bar_class():
+    """tqdm's notebook bar where ipywidgets can draw it, else the plain text bar."""
+    try:
+        import ipywidgets  # noqa: F401
+        from tqdm.auto import tqdm
+    except ImportError:
+        from tqdm.std import tqdm
+    return tqdm
+
+
 def _copy_verified(item: RemoteFile, where: str, target: Path, *, progress: bool) -> None:
     """Copy ``where`` to a temporary file beside ``target``, verify, then rename into place."""
-    from tqdm.auto import tqdm
+    tqdm = progress_bar_class()
 
     stream, size = _open_source(where)
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
     tmp = Path(tmp_name)
     try:
-        with stream, os.fdopen(fd, "wb") as out, tqdm(
-            total=size,
-            unit="B",
-            unit_scale=True,
-            unit_divisor=1024,
-            desc=item.name,
-            disable=not progress,
-            leave=False,
-        ) as bar:
+        with (
+            stream,
+            os.fdopen(fd, "wb") as out,
+            tqdm(
+                total=size,
+                unit="B",
+                unit_scale=True,
+                unit_divisor=1024,
+                desc=item.name,
+                disable=not progress,
+                leave=False,
+            ) as bar,
+        ):
             while True:
                 chunk = stream.read(1 << 20)
                 if not chunk:

@@ -1,0 +1,210 @@
+"""``cvcourse build``: execute the course's notebooks in order and tabulate the results.
+
+Each notebook runs in a fresh kernel with the chosen profile. The executed copies go to
+``build/``, with ``results.json`` and ``results.md``: per notebook its status, wall time,
+the kernel's peak memory, and the metrics it reported through :func:`cvcourse.results.report`.
+A notebook that fails does not stop the others; :func:`build` says whether all passed.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import importlib.metadata
+import json
+import os
+import platform
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from .results import metrics_from_notebook
+
+NOTEBOOK_GLOB = "[0-9][0-9]_*.ipynb"
+# Appended to the executed copy, read back, then removed: the kernel's own peak memory.
+_PROBE_MIMETYPE = "application/vnd.cvcourse.probe+json"
+_PROBE = f"""
+import sys as _s, json as _j
+try:
+    import resource as _r
+    _peak = _r.getrusage(_r.RUSAGE_SELF).ru_maxrss / (1024 * 1024 if _s.platform == "darwin" else 1024)
+except ImportError:
+    import psutil as _p
+    _peak = getattr(_p.Process().memory_info(), "peak_wset", 0) / 2**20
+_dev = "not used"
+if "tensorflow" in _s.modules:
+    _g = _s.modules["tensorflow"].config.list_physical_devices("GPU")
+    _dev = ", ".join(g.name for g in _g) if _g else "CPU"
+from IPython.display import display as _d
+_d({{"{_PROBE_MIMETYPE}": {{"peak_memory_mb": round(_peak, 1), "device": _dev}}, "text/plain": ""}}, raw=True)
+"""
+
+
+@dataclass
+class NotebookResult:
+    """One notebook's outcome in a build."""
+
+    notebook: str
+    status: str  # "passed" or "failed"
+    seconds: float
+    peak_memory_mb: float | None = None
+    device: str | None = None
+    metrics: dict = field(default_factory=dict)
+    error: str = ""
+
+
+def discover(notebooks_dir: Path, names: list[str] | None = None) -> list[Path]:
+    """The course notebooks in order, or those named (by stem, file name or number prefix)."""
+    found = sorted(notebooks_dir.glob(NOTEBOOK_GLOB))
+    if not names:
+        return found
+    chosen = []
+    for name in names:
+        stem = Path(name).stem
+        matches = [p for p in found if p.stem == stem or p.stem.startswith(stem + "_")]
+        if not matches:
+            known = ", ".join(p.stem for p in found) or "(none)"
+            raise FileNotFoundError(f"no notebook {name!r} in {notebooks_dir}; known: {known}")
+        chosen.extend(m for m in matches if m not in chosen)
+    return chosen
+
+
+def run_notebook(path: Path, out_dir: Path, *, timeout: int = 1800, progress: bool = True):
+    """Execute one notebook in a fresh kernel, write it to ``out_dir``; a NotebookResult."""
+    import nbclient
+    import nbformat
+    from tqdm.auto import tqdm
+
+    nb = nbformat.read(path, as_version=4)
+    nb.cells.append(nbformat.v4.new_code_cell(_PROBE))
+    bar = tqdm(total=len(nb.cells), desc=path.stem, unit="cell", disable=not progress, leave=False)
+    client = nbclient.NotebookClient(
+        nb,
+        timeout=timeout,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(path.parent)}},
+        on_cell_executed=lambda **_: bar.update(1),
+    )
+    start = time.perf_counter()
+    status, error = "passed", ""
+    try:
+        client.execute()
+    except nbclient.exceptions.CellExecutionError as err:
+        status = "failed"
+        error = f"{err.ename}: {err.evalue}".strip()
+    except nbclient.exceptions.CellTimeoutError as err:
+        status, error = "failed", f"timed out: {str(err).splitlines()[0]}"
+    except Exception as err:  # kernel died, bad notebook: report it, go on with the next
+        status, error = "failed", f"{type(err).__name__}: {err}"
+    finally:
+        bar.close()
+    seconds = time.perf_counter() - start
+    probe = {}
+    for output in nb.cells[-1].get("outputs", []):
+        probe.update(output.get("data", {}).get(_PROBE_MIMETYPE, {}))
+    nb.cells.pop()
+    out_dir.mkdir(parents=True, exist_ok=True)
+    _write_atomic(out_dir / path.name, nbformat.writes(nb))
+    return NotebookResult(
+        notebook=path.stem,
+        status=status,
+        seconds=round(seconds, 1),
+        peak_memory_mb=probe.get("peak_memory_mb"),
+        device=probe.get("device"),
+        metrics=metrics_from_notebook(nb),
+        error=error,
+    ), nb
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    tmp = path.with_name(f".{path.name}.part")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def environment_info(profile: str) -> dict:
+    """Profile, machine and library versions, recorded with every build."""
+
+    def version(name: str) -> str:
+        try:
+            return importlib.metadata.version(name)
+        except importlib.metadata.PackageNotFoundError:
+            return "not installed"
+
+    return {
+        "profile": profile,
+        "date": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
+        "machine": f"{platform.system()} {platform.machine()}, {os.cpu_count()} CPU cores",
+        "python": platform.python_version(),
+        "tensorflow": version("tensorflow"),
+        "keras": version("keras"),
+        "cvcourse": version("cvcourse"),
+    }
+
+
+def results_markdown(results: list[NotebookResult], info: dict) -> str:
+    """The results table as Markdown."""
+    lines = [
+        f"# Course build ({info['profile']} profile)",
+        "",
+        f"{info['date']} on {info['machine']}; Python {info['python']}, TensorFlow "
+        f"{info['tensorflow']}, Keras {info['keras']}.",
+        "",
+        "| notebook | status | wall time | peak memory | device | metrics |",
+        "| --- | --- | ---: | ---: | --- | --- |",
+    ]
+    for r in results:
+        metrics = ", ".join(
+            f"{k} {v:.4f}" if isinstance(v, float) else f"{k} {v}" for k, v in r.metrics.items()
+        )
+        memory = f"{r.peak_memory_mb:.0f} MB" if r.peak_memory_mb is not None else "?"
+        status = r.status if not r.error else f"{r.status}: {r.error[:80]}"
+        lines.append(
+            f"| {r.notebook} | {status} | {r.seconds:.0f} s | {memory} | {r.device or '?'} "
+            f"| {metrics or '-'} |"
+        )
+    passed = sum(r.status == "passed" for r in results)
+    lines += ["", f"{passed} of {len(results)} notebooks passed."]
+    return "\n".join(lines) + "\n"
+
+
+def build(
+    notebooks: list[Path],
+    *,
+    profile: str,
+    out_dir: Path,
+    inplace: bool = False,
+    timeout: int = 1800,
+    progress: bool = True,
+    echo=print,
+) -> tuple[bool, list[NotebookResult]]:
+    """Run ``notebooks`` in order with ``profile``; write executed copies and results.
+
+    With ``inplace`` the executed notebooks also replace their sources, which is how the
+    stored outputs of a full run are made. Returns (all passed, results).
+    """
+    import nbformat
+
+    os.environ["CVCOURSE_PROFILE"] = profile  # the kernels inherit it
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    info = environment_info(profile)
+    results = []
+    for i, path in enumerate(notebooks, 1):
+        echo(f"[{i}/{len(notebooks)}] {path.stem} ...")
+        result, nb = run_notebook(path, out_dir, timeout=timeout, progress=progress)
+        results.append(result)
+        echo(
+            f"      {result.status} in {result.seconds:.0f} s"
+            + (f": {result.error}" if result.error else "")
+        )
+        if inplace and result.status == "passed":
+            _write_atomic(path, nbformat.writes(nb))
+    out_dir.mkdir(parents=True, exist_ok=True)
+    payload = {"environment": info, "notebooks": [asdict(r) for r in results]}
+    _write_atomic(
+        out_dir / "results.json", json.dumps(payload, indent=2, ensure_ascii=False) + "\n"
+    )
+    markdown = results_markdown(results, info)
+    _write_atomic(out_dir / "results.md", markdown)
+    echo("")
+    echo(markdown)
+    return all(r.status == "passed" for r in results), results

@@ -1,0 +1,84 @@
+"""Keras model builders used by the notebooks, and ``pretrained(...)`` for ImageNet bases.
+
+Builders are named for what they build and return an uncompiled ``keras.Model``; the
+notebook that teaches each one is named in its docstring.
+"""
+
+from __future__ import annotations
+
+from .datasets.errors import CorruptFileError, DataUnavailableError
+
+# name -> (keras.applications constructor, preprocessing module, weights in the registry?)
+APPLICATIONS = {
+    "mobilenet_v2": ("MobileNetV2", "mobilenet_v2", True),
+    "vgg16": ("VGG16", "vgg16", False),
+    "resnet50": ("ResNet50", "resnet50", False),
+    "xception": ("Xception", "xception", False),
+    "efficientnet_b0": ("EfficientNetB0", "efficientnet", False),
+}
+
+
+def preprocess_input(name: str):
+    """The ``preprocess_input`` function that matches pretrained base ``name``."""
+    import keras
+
+    if name not in APPLICATIONS:
+        raise KeyError(f"unknown base {name!r}; choose one of: {', '.join(APPLICATIONS)}")
+    return getattr(keras.applications, APPLICATIONS[name][1]).preprocess_input
+
+
+def pretrained(
+    name: str = "mobilenet_v2",
+    *,
+    include_top: bool = True,
+    input_shape: tuple[int, int, int] | None = None,
+    progress: bool = True,
+    **kwargs,
+):
+    """A ``keras.applications`` model with ImageNet weights, offline when the data is cached.
+
+    For ``"mobilenet_v2"`` the weights come from the course's data layer (cache, then
+    ``CVCOURSE_MIRROR``, then the origin) and are passed to Keras as a file, so Keras never
+    downloads them; the ImageNet class index is put where
+    ``keras.applications.mobilenet_v2.decode_predictions`` finds it. With
+    ``include_top=False`` any ``input_shape`` of at least 32x32 works, e.g. (160, 160, 3).
+    Other bases (``vgg16``, ``resnet50``, ``xception``, ``efficientnet_b0``) are not in
+    the registry: Keras downloads their weights on first use (tens to hundreds of MB).
+
+    A weights file that does not load into its model raises CorruptFileError naming it.
+    Taught in notebook 06 (and used by 07).
+    """
+    import keras
+
+    from .datasets.imagenet import install_class_index_for_keras, mobilenet_v2_weights
+
+    if name not in APPLICATIONS:
+        raise KeyError(f"unknown base {name!r}; choose one of: {', '.join(APPLICATIONS)}")
+    constructor_name, _, in_registry = APPLICATIONS[name]
+    constructor = getattr(keras.applications, constructor_name)
+    if include_top:
+        install_class_index_for_keras(progress=progress)
+    if not in_registry:
+        try:
+            return constructor(
+                weights="imagenet", include_top=include_top, input_shape=input_shape, **kwargs
+            )
+        except Exception as err:  # Keras raises plain Exception subclasses on failed fetches
+            raise DataUnavailableError(
+                f"Keras could not download the ImageNet weights of {constructor_name} ({err}). "
+                "They are not in the course registry: connect to the internet once, or use "
+                "pretrained('mobilenet_v2'), which the class mirror holds."
+            ) from err
+    weights = mobilenet_v2_weights(include_top=include_top, progress=progress)
+    if include_top and input_shape not in (None, (224, 224, 3)):
+        raise ValueError("MobileNetV2 with its ImageNet top takes input_shape=(224, 224, 3).")
+    model = constructor(weights=None, include_top=include_top, input_shape=input_shape, **kwargs)
+    try:
+        model.load_weights(str(weights))
+    except Exception as err:
+        raise CorruptFileError(
+            f"{weights} does not load into {constructor_name} ({type(err).__name__}: {err}). "
+            f"The file is damaged or not these weights: delete it and run "
+            f"`cvcourse data fetch --force imagenet`."
+        ) from err
+    return model
