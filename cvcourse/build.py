@@ -1,14 +1,20 @@
 """``cvcourse build``: execute the course's notebooks in order and tabulate the results.
 
-Each notebook runs in a fresh kernel with the chosen profile. The executed copies go to
-``build/``, with ``results.json`` and ``results.md``: per notebook its status, wall time,
-the kernel's peak memory, and the metrics it reported through :func:`cvcourse.results.report`.
+Each notebook runs in a fresh kernel with the chosen profile. Written to ``build/``:
+
+- ``NN_name.ipynb``, the executed notebook, and ``NN_name.html``, the same as a web page;
+- ``index.html``, the syllabus with a link, the time and the headline result of each;
+- ``results.json`` and ``results.md``: per notebook its status, wall time, the kernel's
+  peak memory, the device, and the metrics it reported through
+  :func:`cvcourse.results.report`, with the profile, machine and library versions.
+
 A notebook that fails does not stop the others; :func:`build` says whether all passed.
 """
 
 from __future__ import annotations
 
 import datetime as _dt
+import html
 import importlib.metadata
 import json
 import os
@@ -48,6 +54,7 @@ class NotebookResult:
     seconds: float
     peak_memory_mb: float | None = None
     device: str | None = None
+    epochs: int | None = None  # as reported by the notebook (metrics["epochs"]), if any
     metrics: dict = field(default_factory=dict)
     error: str = ""
 
@@ -82,6 +89,7 @@ def run_notebook(path: Path, out_dir: Path, *, timeout: int = 1800, progress: bo
         timeout=timeout,
         kernel_name="python3",
         resources={"metadata": {"path": str(path.parent)}},
+        record_timing=False,  # no per-cell timestamps: stored notebooks differ only in outputs
         on_cell_executed=lambda **_: bar.update(1),
     )
     start = time.perf_counter()
@@ -104,15 +112,92 @@ def run_notebook(path: Path, out_dir: Path, *, timeout: int = 1800, progress: bo
     nb.cells.pop()
     out_dir.mkdir(parents=True, exist_ok=True)
     _write_atomic(out_dir / path.name, nbformat.writes(nb))
+    metrics = metrics_from_notebook(nb)
     return NotebookResult(
         notebook=path.stem,
         status=status,
         seconds=round(seconds, 1),
         peak_memory_mb=probe.get("peak_memory_mb"),
         device=probe.get("device"),
-        metrics=metrics_from_notebook(nb),
+        epochs=metrics.get("epochs") if isinstance(metrics.get("epochs"), int) else None,
+        metrics=metrics,
         error=error,
     ), nb
+
+
+def notebook_title(nb) -> tuple[str, str]:
+    """(title, one-line description) from a notebook's first Markdown cell."""
+    for cell in nb.cells:
+        if cell.cell_type != "markdown":
+            continue
+        lines = [line.strip() for line in cell.source.splitlines() if line.strip()]
+        title, description = "", ""
+        for line in lines:
+            if line.startswith("# ") and not title:
+                title = line[2:].strip()
+            elif title and not line.startswith(("#", "[", "<", "!")):
+                description = line
+                break
+        if title:
+            return title, description
+    return "", ""
+
+
+def write_html(nb, path: Path) -> Path:
+    """Render an executed notebook to a standalone HTML page (figures embedded)."""
+    from nbconvert import HTMLExporter
+
+    body, _ = HTMLExporter(template_name="lab").from_notebook_node(nb)
+    _write_atomic(path, body)
+    return path
+
+
+HEADLINE_METRICS = ("test_accuracy", "accuracy", "val_accuracy")
+
+
+def headline(metrics: dict) -> str:
+    """The one number an index shows for a notebook: its test accuracy when it has one."""
+    for key in HEADLINE_METRICS:
+        if isinstance(metrics.get(key), (int, float)):
+            return f"{key.replace('_', ' ')} {100 * metrics[key]:.1f}%"
+    for key, value in metrics.items():
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return f"{key.replace('_', ' ')} {value:.4g}"
+    return ""
+
+
+def index_html(rows: list[dict], info: dict) -> str:
+    """The syllabus page: one row per notebook with its link, status, time and result."""
+    body = []
+    for row in rows:
+        status_class = "ok" if row["status"] == "passed" else "fail"
+        body.append(
+            "<tr>"
+            f'<td><a href="{html.escape(row["html"])}">{html.escape(row["notebook"])}</a></td>'
+            f"<td>{html.escape(row['title'])}<br><small>{html.escape(row['description'])}</small></td>"
+            f'<td class="{status_class}">{html.escape(row["status"])}</td>'
+            f"<td>{row['seconds'] / 60:.1f} min</td>"
+            f"<td>{html.escape(row['headline'])}</td>"
+            "</tr>"
+        )
+    return f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>cvcourse: the course</title>
+<style>
+body {{ font-family: system-ui, sans-serif; max-width: 60rem; margin: 2rem auto; padding: 0 1rem; }}
+table {{ border-collapse: collapse; width: 100%; }}
+td, th {{ border-bottom: 1px solid #ddd; padding: .5rem; text-align: left; vertical-align: top; }}
+.ok {{ color: #1a7f37; }} .fail {{ color: #b42318; font-weight: bold; }}
+small {{ color: #57606a; }}
+</style></head><body>
+<h1>cvcourse: computer vision with Keras 3</h1>
+<p>Built {html.escape(info["date"])} with the <b>{html.escape(info["profile"])}</b> profile on
+{html.escape(info["machine"])}; TensorFlow {html.escape(info["tensorflow"])}, Keras {html.escape(info["keras"])}.
+Results: <a href="results.md">results.md</a>, <a href="results.json">results.json</a>.</p>
+<table><thead><tr><th>notebook</th><th>what it teaches</th><th>status</th><th>time</th><th>result</th></tr></thead>
+<tbody>
+{chr(10).join(body)}
+</tbody></table></body></html>
+"""
 
 
 def _write_atomic(path: Path, text: str) -> None:
@@ -185,19 +270,38 @@ def build(
     import nbformat
 
     os.environ["CVCOURSE_PROFILE"] = profile  # the kernels inherit it
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     info = environment_info(profile)
-    results = []
+    results, rows = [], []
     for i, path in enumerate(notebooks, 1):
         echo(f"[{i}/{len(notebooks)}] {path.stem} ...")
         result, nb = run_notebook(path, out_dir, timeout=timeout, progress=progress)
         results.append(result)
+        try:
+            write_html(nb, out_dir / f"{path.stem}.html")
+        except Exception as err:  # a page that cannot render must not hide the run's result
+            result.status, result.error = "failed", f"HTML export: {type(err).__name__}: {err}"
+        title, description = notebook_title(nb)
+        rows.append(
+            {
+                "notebook": path.stem,
+                "html": f"{path.stem}.html",
+                "title": title,
+                "description": description,
+                "status": result.status,
+                "seconds": result.seconds,
+                "headline": headline(result.metrics),
+            }
+        )
         echo(
             f"      {result.status} in {result.seconds:.0f} s"
             + (f": {result.error}" if result.error else "")
         )
         if inplace and result.status == "passed":
-            _write_atomic(path, nbformat.writes(nb))
+            from .tidy import tidy
+
+            relative = f"notebooks/{path.name}"
+            _write_atomic(path, nbformat.writes(tidy(nb, relative)) + "\n")
     out_dir.mkdir(parents=True, exist_ok=True)
     payload = {"environment": info, "notebooks": [asdict(r) for r in results]}
     _write_atomic(
@@ -205,6 +309,7 @@ def build(
     )
     markdown = results_markdown(results, info)
     _write_atomic(out_dir / "results.md", markdown)
+    _write_atomic(out_dir / "index.html", index_html(rows, info))
     echo("")
     echo(markdown)
     return all(r.status == "passed" for r in results), results

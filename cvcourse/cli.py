@@ -144,6 +144,25 @@ def cmd_release(args) -> int:
     return 0
 
 
+# ------------------------------------------------------------------------------- tidy
+
+
+def cmd_tidy(args) -> int:
+    from .tidy import tidy_all
+
+    root = _project_dir()
+    changed = tidy_all(root, check=args.check)
+    if args.check:
+        if changed:
+            print("Not tidy (run `cvcourse tidy`):")
+            print("\n".join(f"  {p.relative_to(root)}" for p in changed))
+            return 1
+        print("All notebooks are tidy.")
+        return 0
+    print("\n".join(f"tidied {p.relative_to(root)}" for p in changed) or "all notebooks were tidy")
+    return 0
+
+
 # ------------------------------------------------------------------------------ main
 
 
@@ -184,6 +203,10 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("--timeout", type=int, default=1800, help="seconds allowed per cell")
     p.add_argument("--quiet", action="store_true", help="no progress bars")
     p.set_defaults(func=cmd_build)
+
+    p = sub.add_parser("tidy", help="Colab link and cell, normalised metadata, in every notebook")
+    p.add_argument("--check", action="store_true", help="fail if a notebook is not tidy")
+    p.set_defaults(func=cmd_tidy)
 
     p = sub.add_parser("release", help="write the student copies (solutions removed)")
     p.add_argument("--check", action="store_true", help="fail if a student copy is out of date")

@@ -1,7 +1,9 @@
 """The cvcourse command, run as a user runs it, and the build on small real notebooks."""
 
+import base64
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -84,7 +86,10 @@ def test_doctor_reports_versions_device_and_data():
 
 
 def _notebook(path: Path, *sources: str) -> Path:
-    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(s) for s in sources])
+    title = nbformat.v4.new_markdown_cell(
+        f"# {path.stem[3:].title()} notebook\n\nWhat it is about."
+    )
+    nb = nbformat.v4.new_notebook(cells=[title] + [nbformat.v4.new_code_cell(s) for s in sources])
     nb.metadata["kernelspec"] = {
         "name": "python3",
         "display_name": "Python 3",
@@ -100,11 +105,12 @@ def test_build_runs_in_order_collects_metrics_and_survives_a_failure(tmp_path):
     _notebook(
         nbdir / "00_first.ipynb",
         "from cvcourse import settings, results\nimport numpy as np\nblock = np.ones(50_000_000)",
+        "import matplotlib.pyplot as plt\nplt.plot([1, 3, 2])\nplt.show()",
         "results.report('00_first', accuracy=0.5 + 0.25, profile=settings.profile())",
     )
     _notebook(nbdir / "01_broken.ipynb", "raise ValueError('on purpose')")
     _notebook(
-        nbdir / "02_last.ipynb", "from cvcourse import results\nresults.report('02_last', n=3)"
+        nbdir / "02_last.ipynb", "from cvcourse import results\nresults.report('02_last', epochs=3)"
     )
     notebooks = build.discover(nbdir)
     assert [p.stem for p in notebooks] == ["00_first", "01_broken", "02_last"]
@@ -122,8 +128,17 @@ def test_build_runs_in_order_collects_metrics_and_survives_a_failure(tmp_path):
     assert [n["notebook"] for n in saved["notebooks"]] == ["00_first", "01_broken", "02_last"]
     assert "| 00_first | passed |" in (out / "results.md").read_text()
     executed = nbformat.read(out / "00_first.ipynb", as_version=4)
-    assert len(executed.cells) == 2  # the memory probe is not left behind
+    assert len(executed.cells) == 4  # title + 3 cells: the memory probe is not left behind
     assert results.metrics_from_notebook(executed)["accuracy"] == 0.75
+    assert res[2].epochs == 3 and saved["notebooks"][2]["epochs"] == 3
+    # every page exists and shows its figures; the index links them with their results
+    page = (out / "00_first.html").read_text()
+    images = re.findall(r'<img[^>]+src="data:image/png;base64,([^"]+)"', page)
+    assert images and all(len(base64.b64decode(i)) > 1000 for i in images)
+    index = (out / "index.html").read_text()
+    for name in ("00_first", "01_broken", "02_last"):
+        assert f'href="{name}.html"' in index and (out / f"{name}.html").is_file()
+    assert "First notebook" in index and "accuracy 75.0%" in index
 
 
 def test_discover_by_number_and_unknown_name(tmp_path):
