@@ -300,6 +300,13 @@ def build(
         if inplace and result.status == "passed":
             from .tidy import tidy
 
+            # the run that made the stored outputs, for `cvcourse record`
+            nb.metadata["cvcourse"] = {
+                **info,
+                "seconds": result.seconds,
+                "peak_memory_mb": result.peak_memory_mb,
+                "device": result.device,
+            }
             relative = f"notebooks/{path.name}"
             _write_atomic(path, nbformat.writes(tidy(nb, relative)) + "\n")
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -313,3 +320,44 @@ def build(
     echo("")
     echo(markdown)
     return all(r.status == "passed" for r in results), results
+
+
+def recorded_results(notebooks: list[Path]) -> dict:
+    """The results of the runs that made the stored notebooks, read from the notebooks.
+
+    ``cvcourse build --inplace`` stores each run's profile, time, memory and device in the
+    notebook's metadata, and its metrics are in its outputs; this collects them, so the
+    README's table comes from the stored notebooks and nothing is typed by hand.
+    """
+    import nbformat
+
+    entries, environments = [], []
+    for path in notebooks:
+        nb = nbformat.read(path, as_version=4)
+        run = nb.metadata.get("cvcourse")
+        if not run:
+            continue
+        metrics = metrics_from_notebook(nb)
+        environments.append(run)
+        entries.append(
+            {
+                "notebook": path.stem,
+                "status": "passed",
+                "profile": run["profile"],
+                "date": run["date"],
+                "seconds": run["seconds"],
+                "peak_memory_mb": run["peak_memory_mb"],
+                "device": run["device"],
+                "epochs": metrics.get("epochs") if isinstance(metrics.get("epochs"), int) else None,
+                "metrics": metrics,
+            }
+        )
+    if not environments:
+        raise ValueError("no stored notebook records a run: use cvcourse build --inplace first")
+    latest = max(environments, key=lambda e: e["date"])
+    profiles = sorted({e["profile"] for e in environments})
+    environment = {
+        k: latest[k] for k in ("date", "machine", "python", "tensorflow", "keras", "cvcourse")
+    }
+    environment["profile"] = "/".join(profiles)
+    return {"environment": environment, "notebooks": entries}

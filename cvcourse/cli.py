@@ -125,6 +125,33 @@ def cmd_build(args) -> int:
     return 0 if ok else 1
 
 
+def cmd_record(args) -> int:
+    import json
+
+    from .build import discover, recorded_results
+    from .readme import update_readme
+
+    root = _project_dir()
+    try:
+        payload = recorded_results(discover(root / "notebooks"))
+    except ValueError as err:
+        print(f"cvcourse: {err}", file=sys.stderr)
+        return 1
+    target = root / "notebooks" / "results.json"
+    text = json.dumps(payload, indent=2, ensure_ascii=False) + "\n"
+    if args.check:
+        stale = not target.is_file() or target.read_text(encoding="utf-8") != text
+        stale = update_readme(root / "README.md", target, check=True) or stale
+        print("results.json and README are out of date" if stale else "results are up to date")
+        return 1 if stale else 0
+    tmp = target.with_name(".results.json.part")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(target)
+    update_readme(root / "README.md", target)
+    print(f"wrote {target.relative_to(root)} and the README's results section")
+    return 0
+
+
 # ---------------------------------------------------------------------------- release
 
 
@@ -203,6 +230,12 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("--timeout", type=int, default=1800, help="seconds allowed per cell")
     p.add_argument("--quiet", action="store_true", help="no progress bars")
     p.set_defaults(func=cmd_build)
+
+    p = sub.add_parser(
+        "record", help="notebooks/results.json and the README table from the stored notebooks"
+    )
+    p.add_argument("--check", action="store_true", help="fail if they are out of date")
+    p.set_defaults(func=cmd_record)
 
     p = sub.add_parser("tidy", help="Colab link and cell, normalised metadata, in every notebook")
     p.add_argument("--check", action="store_true", help="fail if a notebook is not tidy")

@@ -67,7 +67,12 @@ def tidy(nb, relative_path: str):
             lines.pop()
         first.source = "\n".join(lines) + "\n\n" + colab_badge(relative_path)
     install = next(
-        (c for c in nb.cells if c.cell_type == "code" and c.source.startswith(COLAB_MARKER)), None
+        (
+            c
+            for c in nb.cells
+            if c.cell_type == "code" and "google.colab" in c.source and "pip" in c.source
+        ),
+        None,
     )
     if install is not None:
         install.source = colab_install_source()

@@ -1,0 +1,119 @@
+"""The README's results table, generated from the latest full build, never typed by hand.
+
+``cvcourse build --profile full --record`` copies the build's ``results.json`` to
+``notebooks/results.json`` and rewrites the part of README.md between
+``<!-- results:start -->`` and ``<!-- results:end -->`` with :func:`results_section`.
+A test checks that the README matches the recorded results.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+START = "<!-- results:start -->"
+END = "<!-- results:end -->"
+
+# (notebook, metric it reports, what the number is, published figure, where it is from)
+REFERENCES: list[tuple[str, str, str, str, str]] = [
+    (
+        "02_dense_vs_convnet_mnist",
+        "dense_test_accuracy",
+        "MNIST, dense network",
+        "97.8%",
+        "Keras book",
+    ),
+    ("02_dense_vs_convnet_mnist", "convnet_test_accuracy", "MNIST, convnet", "99.3%", "Keras book"),
+    ("03_chinese_mnist_project", "test_accuracy", "Chinese MNIST, small CNN", "-", "-"),
+    (
+        "04_small_data_cats_vs_dogs",
+        "test_accuracy",
+        "cats vs dogs, from scratch",
+        "72%",
+        "Keras book",
+    ),
+    (
+        "05_data_augmentation",
+        "test_accuracy",
+        "cats vs dogs, with augmentation",
+        "82-84%",
+        "Keras book",
+    ),
+    (
+        "06_transfer_learning",
+        "feature_extraction_test_accuracy",
+        "cats vs dogs, pretrained features",
+        "90% (VGG16); about 96% (MobileNetV2)",
+        "Keras book; TensorFlow tutorial",
+    ),
+    (
+        "06_transfer_learning",
+        "fine_tuning_test_accuracy",
+        "cats vs dogs, fine-tuned",
+        "96.8% (VGG16); about 98% (MobileNetV2)",
+        "Keras book; TensorFlow tutorial",
+    ),
+    (
+        "08_capstone_sign_language",
+        "rps_test_accuracy",
+        "Sign Language MNIST, rock-paper-scissors",
+        "-",
+        "-",
+    ),
+    (
+        "08_capstone_sign_language",
+        "letters_test_accuracy",
+        "Sign Language MNIST, 24 letters",
+        "99-100%",
+        "Kaggle solutions",
+    ),
+]
+
+
+def _percent(value) -> str:
+    return f"{100 * value:.1f}%" if isinstance(value, (int, float)) else "not reported"
+
+
+def results_section(payload: dict) -> str:
+    """The README's results section (Markdown) for a recorded build."""
+    env = payload["environment"]
+    by_name = {n["notebook"]: n for n in payload["notebooks"]}
+    lines = [
+        f"Measured by `cvcourse build --profile {env['profile']}` on {env['date'][:10]}, "
+        f"{env['machine']}, TensorFlow {env['tensorflow']}, Keras {env['keras']} "
+        "(from `notebooks/results.json`; regenerate with `--record`).",
+        "",
+        "| notebook | status | minutes | peak memory |",
+        "| --- | --- | ---: | ---: |",
+    ]
+    for n in payload["notebooks"]:
+        memory = f"{n['peak_memory_mb'] / 1024:.1f} GB" if n.get("peak_memory_mb") else "?"
+        lines.append(f"| {n['notebook']} | {n['status']} | {n['seconds'] / 60:.1f} | {memory} |")
+    lines += [
+        "",
+        "| result | this course | published | source |",
+        "| --- | ---: | ---: | --- |",
+    ]
+    for notebook, metric, label, published, source in REFERENCES:
+        if notebook in by_name:
+            value = _percent(by_name[notebook].get("metrics", {}).get(metric))
+            lines.append(f"| {label} ({notebook[:2]}) | {value} | {published} | {source} |")
+    return "\n".join(lines)
+
+
+def update_readme(readme: Path, results_json: Path, *, check: bool = False) -> bool:
+    """Rewrite (or, with check, compare) README's results section; True if it changed."""
+    text = readme.read_text(encoding="utf-8")
+    if START not in text or END not in text:
+        raise ValueError(f"{readme} has no {START} ... {END} section")
+    payload = json.loads(results_json.read_text(encoding="utf-8"))
+    head, rest = text.split(START, 1)
+    _, tail = rest.split(END, 1)
+    new = f"{head}{START}\n{results_section(payload)}\n{END}{tail}"
+    if new == text:
+        return False
+    if not check:
+        tmp = readme.with_name(f".{readme.name}.part")
+        tmp.write_text(new, encoding="utf-8")
+        tmp.replace(readme)
+    return True

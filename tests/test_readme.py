@@ -1,0 +1,69 @@
+"""The README: its commands are the ones CI runs, its results come from the stored notebooks."""
+
+import json
+import re
+from pathlib import Path
+
+from cvcourse import build, readme
+
+ROOT = Path(__file__).resolve().parent.parent
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def fenced_line_after(marker: str) -> str:
+    match = re.search(re.escape(marker) + r"\s*```bash\n(.+?)\n```", README)
+    assert match, f"README has no command after {marker}"
+    return match.group(1)
+
+
+def test_quickstart_has_exactly_two_commands():
+    build_cmd = fenced_line_after("<!-- quickstart:build -->")
+    test_cmd = fenced_line_after("<!-- quickstart:test -->")
+    assert "cvcourse build" in build_cmd and "pip install -e ." in build_cmd
+    assert test_cmd.endswith("pytest") and '".[test]"' in test_cmd
+    quickstart = README.split("## Quickstart", 1)[1].split("\n## ", 1)[0]
+    assert quickstart.count("```bash") == 2
+
+
+def test_ci_runs_the_readme_test_command():
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    assert "<!-- quickstart:test -->" in ci
+
+
+def test_results_section_is_generated_from_the_stored_notebooks():
+    recorded = ROOT / "notebooks" / "results.json"
+    section = README.split(readme.START, 1)[1].split(readme.END, 1)[0].strip()
+    notebooks = build.discover(ROOT / "notebooks")
+    try:
+        expected = build.recorded_results(notebooks)
+    except ValueError:  # no stored notebook records a run yet
+        assert not recorded.exists()
+        assert section == "No full-profile run has been recorded yet."
+        return
+    assert json.loads(recorded.read_text(encoding="utf-8")) == expected, "run `cvcourse record`"
+    assert section == readme.results_section(expected), "run `cvcourse record`"
+
+
+def test_results_section_lists_published_figures():
+    payload = {
+        "environment": {
+            "profile": "full",
+            "date": "2026-01-01T00:00:00+00:00",
+            "machine": "Linux, 2 CPU cores",
+            "tensorflow": "2.21.0",
+            "keras": "3.15.1",
+        },
+        "notebooks": [
+            {
+                "notebook": "05_data_augmentation",
+                "status": "passed",
+                "seconds": 600,
+                "peak_memory_mb": 2048,
+                "metrics": {"test_accuracy": 0.861},
+            },
+        ],
+    }
+    text = readme.results_section(payload)
+    assert "| 05_data_augmentation | passed | 10.0 | 2.0 GB |" in text
+    assert "| cats vs dogs, with augmentation (05) | 86.1% | 82-84% | Keras book |" in text
+    assert "02" not in text.split("| result |")[1]  # only notebooks that ran are compared
