@@ -82,3 +82,111 @@ def pretrained(
             f"`cvcourse data fetch --force imagenet`."
         ) from err
     return model
+
+
+def dense_mnist_classifier(
+    input_shape: tuple[int, ...] = (28, 28, 1),
+    num_classes: int = 10,
+    *,
+    units: int = 512,
+    dropout: float = 0.5,
+):
+    """A dense (fully connected) classifier: Flatten, Dense(units, relu), Dropout, softmax.
+
+    Takes images of ``input_shape`` (pixels scaled to [0, 1]) and flattens them into one
+    vector, so it sees 784 unrelated numbers, not a 28 x 28 grid. With the defaults it has
+    784 * 512 + 512 = 401,920 + 512 * 10 + 10 = 5,130 -> 407,050 parameters. Returns an
+    uncompiled ``keras.Sequential``. Taught in notebook 02 (the baseline).
+    """
+    import keras
+    from keras import layers
+
+    return keras.Sequential(
+        [
+            keras.Input(shape=input_shape, name="image"),
+            layers.Flatten(name="flatten"),
+            layers.Dense(units, activation="relu", name="hidden"),
+            layers.Dropout(dropout, name="dropout"),
+            layers.Dense(num_classes, activation="softmax", name="probabilities"),
+        ],
+        name="dense_classifier",
+    )
+
+
+def mnist_convnet(input_shape: tuple[int, int, int] = (28, 28, 1), num_classes: int = 10):
+    """The classic small convnet for MNIST: Conv 32-64-64 (3x3, relu) with 2x2 max pooling
+    after the first two, then Flatten, Dense(64, relu) and a softmax.
+
+    On 28 x 28 x 1 images the feature maps go 26x26x32 -> 13x13x32 -> 11x11x64 -> 5x5x64
+    -> 3x3x64 = 576 values; 93,322 parameters in all (320 + 18,496 + 36,928 in the
+    convolutions, 36,928 + 650 in the dense layers). Pixels scaled to [0, 1]. Returns an
+    uncompiled ``keras.Sequential``. Taught in notebook 02.
+    """
+    import keras
+    from keras import layers
+
+    return keras.Sequential(
+        [
+            keras.Input(shape=input_shape, name="image"),
+            layers.Conv2D(32, 3, activation="relu", name="conv1"),
+            layers.MaxPooling2D(2, name="pool1"),
+            layers.Conv2D(64, 3, activation="relu", name="conv2"),
+            layers.MaxPooling2D(2, name="pool2"),
+            layers.Conv2D(64, 3, activation="relu", name="conv3"),
+            layers.Flatten(name="flatten"),
+            layers.Dense(64, activation="relu", name="dense"),
+            layers.Dense(num_classes, activation="softmax", name="probabilities"),
+        ],
+        name="mnist_convnet",
+    )
+
+
+def chinese_mnist_cnn(
+    input_shape: tuple[int, int, int] = (64, 64, 1),
+    num_classes: int = 15,
+    *,
+    filters: tuple[int, int, int, int] = (16, 16, 16, 16),
+    dropout: float = 0.2,
+    batch_norm: bool = False,
+):
+    """The course's small CNN for Chinese MNIST (after seed 000).
+
+    Two 3x3 convolutions (``filters[0]``, ``filters[1]``, padding "same", relu), 2x2 max
+    pooling, Dropout, two more 3x3 convolutions (``filters[2]``, ``filters[3]``), Dropout,
+    Flatten and a softmax over ``num_classes``. With the defaults (16 filters each, 64 x
+    64 x 1 input) that is 160 + 2,320 + 2,320 + 2,320 + 32 * 32 * 16 * 15 + 15 = 252,895
+    parameters, most of them in the last layer. ``batch_norm=True`` puts a
+    BatchNormalization between each convolution and its relu (the convolution then needs
+    no bias). Pixels scaled to [0, 1]. Returns an uncompiled ``keras.Sequential``.
+    Taught in notebook 03.
+    """
+    import keras
+    from keras import layers
+
+    if len(filters) != 4:
+        raise ValueError(f"filters takes four numbers, one per convolution; got {filters}")
+
+    def conv(n: int, name: str) -> list:
+        if not batch_norm:
+            return [layers.Conv2D(n, 3, padding="same", activation="relu", name=name)]
+        return [
+            layers.Conv2D(n, 3, padding="same", use_bias=False, name=name),
+            layers.BatchNormalization(name=f"{name}_bn"),
+            layers.Activation("relu", name=f"{name}_relu"),
+        ]
+
+    return keras.Sequential(
+        [
+            keras.Input(shape=input_shape, name="image"),
+            *conv(filters[0], "conv1"),
+            *conv(filters[1], "conv2"),
+            layers.MaxPooling2D(2, name="pool"),
+            layers.Dropout(dropout, name="dropout1"),
+            *conv(filters[2], "conv3"),
+            *conv(filters[3], "conv4"),
+            layers.Dropout(dropout, name="dropout2"),
+            layers.Flatten(name="flatten"),
+            layers.Dense(num_classes, activation="softmax", name="probabilities"),
+        ],
+        name="chinese_mnist_cnn",
+    )
