@@ -45,7 +45,8 @@ def colab_install_source() -> str:
         "    import subprocess\n"
         "\n"
         "    subprocess.run(\n"
-        f'        [sys.executable, "-m", "pip", "install", "-q", "git+{REPOSITORY}"], check=True\n'
+        f'        [sys.executable, "-m", "pip", "install", "-q", "git+{REPOSITORY}"],\n'
+        "        check=True,\n"
         "    )"
     )
 

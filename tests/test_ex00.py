@@ -1,0 +1,127 @@
+"""Exercises of notebook 00: each checker against its solution and against wrong answers."""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+
+from cvcourse import datasets
+from cvcourse.exercises import core, ex00
+
+WEIGHTS = np.array([0.2989, 0.5870, 0.1140])
+
+
+@pytest.fixture(scope="module")
+def coffee():
+    return datasets.load_sample("coffee")  # (400, 600, 3) uint8
+
+
+def _status(result):
+    assert result.message  # every outcome says something
+    return result.status
+
+
+def test_solutions_as_written_are_correct():
+    tf = pytest.importorskip("tensorflow")
+    namespace = {"np": np, "tf": tf, "plt": plt, "datasets": datasets}
+    exec(ex00.q1.solution_text, namespace)
+    exec(ex00.q2.solution_text, namespace)
+    assert ex00.q1.evaluate(namespace["gray_coffee"]).correct
+    assert ex00.q2.evaluate(namespace["to_gray_dot"]).correct
+    assert namespace["gray_astronaut"].shape == (512, 512)
+
+
+# -------------------------------------------------------------------------------- q1
+
+
+def test_q1_accepts_every_faithful_form(coffee):
+    luminance = coffee @ WEIGHTS  # (400, 600) float
+    assert ex00.q1.evaluate(np.round(luminance).astype(np.uint8)).correct
+    assert ex00.q1.evaluate(np.floor(luminance)[..., None]).correct  # (H, W, 1), rounded down
+    result = ex00.q1.evaluate((luminance / 255).astype(np.float32))  # rescaled to [0, 1]
+    assert result.correct and "[0, 1]" in result.message
+
+
+@pytest.mark.parametrize(
+    "make,words",
+    [
+        (lambda c: c, "3 colour channels"),  # not converted: wrong shape
+        (lambda c: np.dstack([c, c[..., :1]]), "4 colour"),
+        (lambda c: (c @ WEIGHTS).T, "400 x 600"),  # transposed
+        (lambda c: datasets.load_sample("camera"), "another photo"),  # another photo
+        (lambda c: c.mean(axis=-1), "plain average"),  # wrong values: equal weights
+        (lambda c: 255 - c @ WEIGHTS, "differ"),  # wrong values: inverted
+        (lambda c: (c @ WEIGHTS)[None, None], "shape"),  # wrong shape: extra axes
+        (lambda c: "gray", "array of numbers"),  # wrong type
+        (lambda c: None, "None"),
+        (lambda c: [[1, 2], [3]], "could not"),
+    ],
+)
+def test_q1_wrong_answers(coffee, make, words):
+    result = ex00.q1.evaluate(make(coffee))
+    assert _status(result) is core.Status.INCORRECT
+    assert words in result.message
+
+
+def test_q1_accepts_a_tensor_and_reports_the_placeholder(coffee):
+    tf = pytest.importorskip("tensorflow")
+    assert ex00.q1.evaluate(tf.image.rgb_to_grayscale(coffee)).correct
+    assert ex00.q1.evaluate(...).status is core.Status.NOT_ATTEMPTED
+
+
+# -------------------------------------------------------------------------------- q2
+
+
+def good(rgb):
+    return np.dot(rgb[..., :3], WEIGHTS)
+
+
+@pytest.mark.parametrize(
+    "fn,words",
+    [
+        (lambda rgb: rgb.mean(axis=-1), "equally"),  # wrong values: plain average
+        (lambda rgb: rgb @ WEIGHTS[::-1], "reverse order"),  # wrong values: BGR
+        (lambda rgb: rgb @ WEIGHTS / 255, "[0, 1]"),  # wrong scale
+        (lambda rgb: (rgb @ WEIGHTS)[..., None], "without the last axis"),  # wrong shape
+        (lambda rgb: rgb * 0.5, "combined"),  # wrong shape: channels kept
+        (lambda rgb: (rgb @ WEIGHTS).T, "should be"),  # wrong shape: transposed
+        (lambda rgb: rgb @ np.array([0.3, 0.3, 0.3]), "luminance gives"),  # other weights
+        (lambda rgb: str(rgb.shape), "numbers"),  # wrong type returned
+        (lambda rgb: None, "None"),  # forgot to return
+        (lambda rgb: rgb @ np.ones(4), "ValueError"),  # an exception inside the function
+        (lambda rgb: good(rgb * 255.0 if rgb.dtype.kind == "f" else rgb), "[0, 1] too"),
+    ],
+)
+def test_q2_wrong_functions(fn, words):
+    result = ex00.q2.evaluate(fn)
+    assert _status(result) is core.Status.INCORRECT
+    assert words in result.message
+
+
+def test_q2_good_functions_and_placeholders():
+    assert ex00.q2.evaluate(good).correct
+    assert ex00.q2.evaluate(lambda rgb: good(rgb).astype(np.float32)).correct
+    assert ex00.q2.evaluate(lambda rgb: list(good(rgb))).correct  # a list of rows is fine
+    assert ex00.q2.evaluate(lambda rgb: ...).status is core.Status.NOT_ATTEMPTED
+    assert ex00.q2.evaluate(...).status is core.Status.NOT_ATTEMPTED
+
+
+def test_q2_wants_the_function_itself():
+    result = ex00.q2.evaluate(good(datasets.load_sample("astronaut")))
+    assert _status(result) is core.Status.INCORRECT
+    assert "function itself" in result.message
+
+
+def test_q2_function_that_only_fits_pure_colours():
+    def pixels_only(rgb):
+        if rgb.shape == (1, 5, 3):
+            return good(rgb)
+        return np.zeros(rgb.shape[:2])
+
+    result = ex00.q2.evaluate(pixels_only)
+    assert _status(result) is core.Status.INCORRECT and "random 6 x 5" in result.message
+
+
+def test_questions_listed():
+    assert [ex00.q1, ex00.q2] == ex00.QUESTIONS
