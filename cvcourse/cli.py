@@ -190,6 +190,25 @@ def cmd_tidy(args) -> int:
     return 0
 
 
+# ------------------------------------------------------------------------------ grade
+
+
+def cmd_grade(args) -> int:
+    from .grade import grade
+
+    submissions = Path(args.submissions)
+    out_dir = Path(args.output) if args.output else Path.cwd() / "grades"
+    subs = grade(
+        submissions,
+        out_dir,
+        profile=args.profile or settings.profile(),
+        timeout=args.timeout,
+        notebooks_dir=_project_dir() / "notebooks",
+    )
+    print(f"\nGraded {len(subs)} submission(s): {out_dir / 'grades.csv'}, {out_dir / 'grades.md'}")
+    return 0
+
+
 # ------------------------------------------------------------------------------ main
 
 
@@ -244,6 +263,17 @@ def make_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("release", help="write the student copies (solutions removed)")
     p.add_argument("--check", action="store_true", help="fail if a student copy is out of date")
     p.set_defaults(func=cmd_release)
+
+    p = sub.add_parser("grade", help="execute submitted student notebooks and tabulate the checks")
+    p.add_argument("submissions", metavar="SUBMISSIONS_DIR", help="folder of submitted files")
+    p.add_argument(
+        "--output", help="where grades.csv, grades.md and executed/ go (default: ./grades)"
+    )
+    p.add_argument("--profile", choices=settings.PROFILES, help="default: CVCOURSE_PROFILE or full")
+    p.add_argument(
+        "--timeout", type=int, default=1800, help="seconds allowed per notebook (default 1800)"
+    )
+    p.set_defaults(func=cmd_grade)
     return parser
 
 

@@ -113,27 +113,49 @@ def dense_mnist_classifier(
     )
 
 
-def mnist_convnet(input_shape: tuple[int, int, int] = (28, 28, 1), num_classes: int = 10):
+def mnist_convnet(
+    input_shape: tuple[int, int, int] = (28, 28, 1),
+    num_classes: int = 10,
+    *,
+    batch_norm: bool = False,
+    dropout: float = 0.0,
+):
     """The classic small convnet for MNIST: Conv 32-64-64 (3x3, relu) with 2x2 max pooling
     after the first two, then Flatten, Dense(64, relu) and a softmax.
 
     On 28 x 28 x 1 images the feature maps go 26x26x32 -> 13x13x32 -> 11x11x64 -> 5x5x64
     -> 3x3x64 = 576 values; 93,322 parameters in all (320 + 18,496 + 36,928 in the
-    convolutions, 36,928 + 650 in the dense layers). Pixels scaled to [0, 1]. Returns an
-    uncompiled ``keras.Sequential``. Taught in notebook 02.
+    convolutions, 36,928 + 650 in the dense layers). Pixels scaled to [0, 1].
+
+    Two optional additions, both off by default (the Keras book's model):
+    ``batch_norm=True`` puts a BatchNormalization between each convolution and its relu
+    (the convolution then needs no bias; each normalization has 4 numbers per channel, 2
+    trained and 2 running statistics, averaged with momentum 0.9 so that they settle
+    within a short run), and ``dropout`` > 0 adds a Dropout before the
+    dense layer. Returns an uncompiled ``keras.Sequential``. Taught in notebook 02.
     """
     import keras
     from keras import layers
 
+    def conv(filters: int, name: str) -> list:
+        if not batch_norm:
+            return [layers.Conv2D(filters, 3, activation="relu", name=name)]
+        return [
+            layers.Conv2D(filters, 3, use_bias=False, name=name),
+            layers.BatchNormalization(momentum=0.9, name=f"{name}_bn"),
+            layers.Activation("relu", name=f"{name}_relu"),
+        ]
+
     return keras.Sequential(
         [
             keras.Input(shape=input_shape, name="image"),
-            layers.Conv2D(32, 3, activation="relu", name="conv1"),
+            *conv(32, "conv1"),
             layers.MaxPooling2D(2, name="pool1"),
-            layers.Conv2D(64, 3, activation="relu", name="conv2"),
+            *conv(64, "conv2"),
             layers.MaxPooling2D(2, name="pool2"),
-            layers.Conv2D(64, 3, activation="relu", name="conv3"),
+            *conv(64, "conv3"),
             layers.Flatten(name="flatten"),
+            *([layers.Dropout(dropout, name="dropout")] if dropout else []),
             layers.Dense(64, activation="relu", name="dense"),
             layers.Dense(num_classes, activation="softmax", name="probabilities"),
         ],
@@ -190,3 +212,157 @@ def chinese_mnist_cnn(
         ],
         name="chinese_mnist_cnn",
     )
+
+
+def vgg_style_cnn(
+    input_shape: tuple[int, int, int] = (64, 64, 1),
+    num_classes: int = 15,
+    *,
+    filters: tuple[int, ...] = (16, 32, 64, 64),
+    dropout: float = 0.3,
+    preprocessing=None,
+):
+    """A VGG-style convnet: blocks of one 3x3 convolution (padding "same", relu) and 2x2 max
+    pooling, one block per entry of ``filters``, then Flatten, Dropout and a softmax.
+
+    Every block halves the height and width, so the filters can grow while the feature maps
+    shrink: on 64 x 64 x 1 images the defaults give 32x32x16 -> 16x16x32 -> 8x8x64 ->
+    4x4x64 = 1,024 values before the classifier, 75,599 parameters in all (160 + 4,640 +
+    18,496 + 36,928 in the convolutions, 15,375 in the last layer). ``preprocessing``: a
+    layer (or list of layers) applied to the input first, e.g. an adapted
+    ``keras.layers.Normalization``, so that a saved model carries its own preprocessing.
+    Returns an uncompiled ``keras.Sequential``. Taught in notebook 03 (the change that
+    takes Chinese MNIST past 98.5%).
+    """
+    import keras
+    from keras import layers
+
+    if preprocessing is None:
+        preprocessing = []
+    elif not isinstance(preprocessing, (list, tuple)):
+        preprocessing = [preprocessing]
+    blocks = []
+    for i, n in enumerate(filters, start=1):
+        blocks += [
+            layers.Conv2D(n, 3, padding="same", activation="relu", name=f"conv{i}"),
+            layers.MaxPooling2D(2, name=f"pool{i}"),
+        ]
+    return keras.Sequential(
+        [
+            keras.Input(shape=input_shape, name="image"),
+            *preprocessing,
+            *blocks,
+            layers.Flatten(name="flatten"),
+            layers.Dropout(dropout, name="dropout"),
+            layers.Dense(num_classes, activation="softmax", name="probabilities"),
+        ],
+        name="vgg_style_cnn",
+    )
+
+
+def extract_features(model, dataset, *, progress: bool = True, desc: str = "features"):
+    """Run ``model`` once over a ``tf.data`` dataset; returns ``(features, labels)`` as NumPy arrays.
+
+    ``dataset`` yields batches of ``(images, labels)`` (as ``image_dataset_from_directory``
+    and ``datasets.folders.image_dataset`` give them, images in the form ``model`` takes)
+    or batches of images alone, in which case ``labels`` is None. Each batch goes through
+    ``model.predict_on_batch``, in inference mode: BatchNormalization uses its stored
+    statistics, Dropout does nothing and no weight changes. Features and labels come back
+    in the dataset's order, so a shuffled dataset keeps each image with its label. A
+    progress bar counts the batches while they run (``progress=False`` hides it; ``desc``
+    labels it).
+
+    This is "fast feature extraction": run a frozen base over the images once, keep what
+    it computes, then train a small head on those arrays for as many epochs as needed,
+    at almost no cost per epoch. Taught in notebook 06.
+    """
+    import numpy as np
+
+    from .datasets.files import progress_bar_class
+
+    total = int(dataset.cardinality())
+    bar = progress_bar_class()(
+        total=total if total >= 0 else None,
+        desc=desc,
+        unit="batch",
+        disable=not progress,
+        leave=False,
+    )
+    features, labels = [], []
+    try:
+        for batch in dataset:
+            images = batch[0] if isinstance(batch, (tuple, list)) else batch
+            out = model.predict_on_batch(images)
+            if isinstance(out, (list, tuple, dict)):
+                raise ValueError(
+                    "extract_features takes a model with one output; this one has "
+                    f"{len(out)}. Build a keras.Model(inputs, one_output_tensor) first."
+                )
+            features.append(np.asarray(out))
+            if isinstance(batch, (tuple, list)):
+                labels.append(np.asarray(batch[1]))
+            bar.update(1)
+    finally:
+        bar.close()
+    if not features:
+        raise ValueError("the dataset yielded no batches: there is nothing to extract")
+    return np.concatenate(features), (np.concatenate(labels) if labels else None)
+
+
+def cats_vs_dogs_convnet(
+    input_shape: tuple[int, int, int] = (128, 128, 3),
+    *,
+    filters: tuple[int, ...] = (32, 64, 128, 128),
+    dense_units: int = 512,
+    dropout: float = 0.0,
+    batch_norm: bool = True,
+    augmentation=None,
+):
+    """The cats-vs-dogs convnet from scratch (after seed 001): conv/pool blocks, Flatten,
+    Dense, and one sigmoid output, P(dog).
+
+    Takes raw 0-255 RGB images and rescales them itself (``Rescaling(1 / 255)``). Each
+    entry of ``filters`` is one block: a 3x3 convolution without padding, then (with
+    ``batch_norm``) BatchNormalization, relu, and 2x2 max pooling. BatchNormalization uses
+    ``momentum=0.9``: Keras' default 0.99 needs many hundreds of steps before its running
+    statistics, used at inference, match the training batches, and 2,000 images make only
+    63 steps an epoch. Then Flatten, Dropout(``dropout``) when it is above 0, a relu
+    Dense(``dense_units``) and Dense(1, sigmoid).
+
+    On 128 x 128 x 3 images the defaults give 126 -> 63 -> 61 -> 30 -> 28 -> 14 -> 12 -> 6:
+    6 x 6 x 128 = 4,608 values into the Dense layer, whose 2,359,808 weights are most of
+    the model's 2.6 million. ``augmentation``: a layer (e.g. from
+    :func:`cvcourse.augment.augmentation_pipeline`) applied to the input first; random
+    layers are active in ``fit`` and pass images through unchanged in ``predict`` and
+    ``evaluate``. Returns an uncompiled ``keras.Sequential`` with named layers.
+    Taught in notebook 04 (without augmentation) and 05 (with augmentation and dropout).
+    """
+    import keras
+    from keras import layers
+
+    if not filters:
+        raise ValueError("filters needs at least one number of filters (one per block)")
+    if not 0 <= dropout < 1:
+        raise ValueError(f"dropout must be in [0, 1), got {dropout}")
+    stack = [keras.Input(shape=input_shape, name="image")]
+    if augmentation is not None:
+        stack.append(augmentation)
+    stack.append(layers.Rescaling(1 / 255, name="rescale"))
+    for i, n in enumerate(filters, start=1):
+        if batch_norm:
+            stack += [
+                layers.Conv2D(n, 3, use_bias=False, name=f"conv{i}"),
+                layers.BatchNormalization(momentum=0.9, name=f"bn{i}"),
+                layers.Activation("relu", name=f"relu{i}"),
+            ]
+        else:
+            stack.append(layers.Conv2D(n, 3, activation="relu", name=f"conv{i}"))
+        stack.append(layers.MaxPooling2D(2, name=f"pool{i}"))
+    stack.append(layers.Flatten(name="flatten"))
+    if dropout:
+        stack.append(layers.Dropout(dropout, name="dropout"))
+    stack += [
+        layers.Dense(dense_units, activation="relu", name="dense"),
+        layers.Dense(1, activation="sigmoid", name="p_dog"),
+    ]
+    return keras.Sequential(stack, name="convnet_from_scratch")

@@ -473,12 +473,16 @@ def plot_history(history, metrics=("loss", "accuracy"), *, smoothing: float = 0.
     if not metrics:
         raise ValueError(f"none of the metrics is in the history, which holds {list(data)}")
     fig, axes = plt.subplots(
-        1, len(metrics), figsize=(size * 1.3 * len(metrics), size), squeeze=False,
+        1,
+        len(metrics),
+        figsize=(size * 1.3 * len(metrics), size),
+        squeeze=False,
         layout="constrained",
     )
     for ax, metric in zip(axes[0], metrics):
+        paired = f"val_{metric}" in data
         for key, label, style, color in (
-            (metric, "training", "o", "C0"),
+            (metric, "training" if paired else metric.replace("_", " "), "o", "C0"),
             (f"val_{metric}", "validation", "-", "C1"),
         ):
             if key not in data:
@@ -487,8 +491,13 @@ def plot_history(history, metrics=("loss", "accuracy"), *, smoothing: float = 0.
             epochs = np.arange(1, len(values) + 1)
             if smoothing:
                 ax.plot(epochs, values, style, color=color, alpha=0.25)
-                ax.plot(epochs, smooth_curve(values, smoothing), style, color=color,
-                        label=f"{label} (smoothed)")
+                ax.plot(
+                    epochs,
+                    smooth_curve(values, smoothing),
+                    style,
+                    color=color,
+                    label=f"{label} (smoothed)",
+                )
             else:
                 ax.plot(epochs, values, style, color=color, label=label)
         ax.set_xlabel("epoch")
@@ -632,10 +641,18 @@ def plot_confusion_matrix(
             if not values[i, j] and not normalize:
                 continue
             text = f"{values[i, j]:.2f}" if normalize else str(int(cm[i, j]))
-            ax.text(j, i, text, ha="center", va="center", fontsize=fontsize,
-                    color="white" if values[i, j] > 0.5 * limit else "black")
-    ax.set_xticks(range(n), labels, rotation=90 if max(map(len, labels)) > 2 else 0,
-                  **_font_kwargs(family))
+            ax.text(
+                j,
+                i,
+                text,
+                ha="center",
+                va="center",
+                fontsize=fontsize,
+                color="white" if values[i, j] > 0.5 * limit else "black",
+            )
+    ax.set_xticks(
+        range(n), labels, rotation=90 if max(map(len, labels)) > 2 else 0, **_font_kwargs(family)
+    )
     ax.set_yticks(range(n), labels, **_font_kwargs(family))
     ax.set_xlabel("predicted class")
     ax.set_ylabel("true class")
@@ -694,3 +711,103 @@ def show_mistakes(
         fig.suptitle(suptitle)
     return fig
 
+
+def show_top_predictions(images, decoded, *, titles=None, size: float = 3.0, ncols: int = 4):
+    """Each image above a bar chart of its top predictions (class name and probability); the Figure.
+
+    ``images`` is a list of (H, W, 3) arrays (uint8 0-255, or floats in [0, 1]) and
+    ``decoded`` the matching list of top-k predictions, one list per image of
+    ``(class_id, class_name, probability)`` tuples, exactly as
+    ``keras.applications.<model>.decode_predictions(probabilities, top=5)`` returns them.
+    The most likely class is drawn at the top of each chart. Up to ``ncols`` images per
+    row, each ``size`` inches wide. Notebook 06.
+    """
+    import matplotlib.pyplot as plt
+
+    images = list(images)
+    decoded = list(decoded)
+    if not images:
+        raise ValueError("show_top_predictions needs at least one image")
+    if len(decoded) != len(images):
+        raise ValueError(f"got {len(images)} images but {len(decoded)} lists of predictions")
+    if titles is not None and len(titles) != len(images):
+        raise ValueError(f"got {len(images)} images but {len(titles)} titles")
+    n = len(images)
+    ncols = max(1, min(n, ncols))
+    nrows = math.ceil(n / ncols)
+    fig, axes = plt.subplots(
+        2 * nrows,
+        ncols,
+        figsize=(size * ncols, 2 * size * nrows),
+        squeeze=False,
+        layout="constrained",
+        gridspec_kw={"height_ratios": [1.0, 0.8] * nrows},
+    )
+    for i in range(nrows * ncols):
+        image_ax, bar_ax = axes[2 * (i // ncols), i % ncols], axes[2 * (i // ncols) + 1, i % ncols]
+        if i >= n:
+            image_ax.set_axis_off()
+            bar_ax.set_axis_off()
+            continue
+        arr = _to_numpy(images[i])
+        if arr.dtype.kind == "f" and arr.max() > 1.0:
+            arr = np.clip(arr, 0, 255).astype(np.uint8)
+        _draw_image(image_ax, arr, title=titles[i] if titles else None)
+        rows = list(decoded[i])
+        names = [str(row[1]).replace("_", " ") for row in rows]
+        probs = [float(row[2]) for row in rows]
+        positions = np.arange(len(rows))[::-1]
+        bar_ax.barh(positions, probs, color=["tab:blue"] + ["0.6"] * (len(rows) - 1))
+        bar_ax.set_yticks(positions, names)
+        bar_ax.set_xlim(0, 1)
+        bar_ax.set_xlabel("probability")
+        for y, p in zip(positions, probs, strict=True):
+            bar_ax.text(min(p, 0.75) + 0.02, y, f"{p:.2f}", va="center", fontsize=8)
+    return fig
+
+
+def compare_histories(histories: dict, metrics=("accuracy", "loss"), *, smoothing=0.0, size=4.0):
+    """Several training runs side by side: one panel per metric, one colour per run.
+
+    ``histories`` maps a run's name to its history (a dict, a keras History or a
+    ``training.FitResult``). Each run's training values are drawn dashed and its
+    validation values solid, against the epoch counted from 1; runs may have different
+    numbers of epochs. ``smoothing`` > 0 draws the exponential moving average
+    (:func:`smooth_curve`) instead of the raw values. Returns the Figure. Taught in
+    notebook 05 (training without and with augmentation).
+    """
+    import matplotlib.pyplot as plt
+
+    if not histories:
+        raise ValueError("compare_histories needs at least one history")
+    runs = {name: _history_dict(h) for name, h in histories.items()}
+    metrics = [metrics] if isinstance(metrics, str) else list(metrics)
+    metrics = [m for m in metrics if any(m in d or f"val_{m}" in d for d in runs.values())]
+    if not metrics:
+        raise ValueError("none of the metrics is in any of the histories")
+    fig, axes = plt.subplots(
+        1,
+        len(metrics),
+        figsize=(size * 1.3 * len(metrics), size),
+        squeeze=False,
+        layout="constrained",
+    )
+    for ax, metric in zip(axes[0], metrics):
+        for color, (name, data) in zip((f"C{i}" for i in range(10)), runs.items()):
+            for key, style, label in (
+                (metric, "--", f"{name}, training"),
+                (f"val_{metric}", "-", f"{name}, validation"),
+            ):
+                if key not in data:
+                    continue
+                values = np.asarray(data[key], dtype=np.float64)
+                if smoothing:
+                    values = smooth_curve(values, smoothing)
+                ax.plot(np.arange(1, len(values) + 1), values, style, color=color, label=label)
+        ax.set_xlabel("epoch")
+        ax.set_ylabel(metric)
+        ax.set_title(f"{metric.replace('_', ' ')} per epoch" + (" (smoothed)" if smoothing else ""))
+        ax.xaxis.get_major_locator().set_params(integer=True)
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize="small")
+    return fig

@@ -48,7 +48,14 @@ REFERENCES: list[tuple[str, str, str, str, str]] = [
     ),
     (
         "06_transfer_learning",
-        "fine_tuning_test_accuracy",
+        "frozen_base_test_accuracy",
+        "cats vs dogs, frozen base with augmentation",
+        "-",
+        "-",
+    ),
+    (
+        "06_transfer_learning",
+        "test_accuracy",
         "cats vs dogs, fine-tuned",
         "96.8% (VGG16); about 98% (MobileNetV2)",
         "Keras book; TensorFlow tutorial",

@@ -77,20 +77,21 @@ def test_no_deprecated_api_or_absolute_path(path):
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
-def test_profile_is_read_only_in_the_parameters_cell(path):
+def test_only_the_parameters_cell_depends_on_the_profile(path):
+    """settings.pick / is_quick (what makes a run smaller) appear only in Parameters."""
     nb = nbformat.read(path, as_version=4)
     cells = nb.cells
     parameters = next(
         i for i, c in enumerate(cells) if c.cell_type == "markdown" and "## Parameters" in c.source
     )
+    assert cells[parameters + 1].cell_type == "code", "a code cell follows ## Parameters"
     users = [
         i
         for i, c in enumerate(cells)
-        if c.cell_type == "code" and re.search(r"settings\.(pick|profile|is_quick)\(", c.source)
+        if c.cell_type == "code" and re.search(r"settings\.(pick|is_quick)\(", c.source)
     ]
-    assert users, "the Parameters cell picks values with settings.pick"
     assert all(i == parameters + 1 for i in users), (
-        f"settings.pick/profile outside the Parameters cell (cells {users})"
+        f"settings.pick/is_quick outside the Parameters cell (cells {users})"
     )
 
 

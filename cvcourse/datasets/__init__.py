@@ -17,6 +17,7 @@ from .cats_vs_dogs import FolderSplits, load_cats_vs_dogs
 from .chinese_mnist import load_chinese_mnist, load_images
 from .errors import BadDataError, CorruptFileError, DataError, DataUnavailableError
 from .files import extract, fetch
+from .folders import image_dataset
 from .imagenet import imagenet_class_index, install_class_index_for_keras, mobilenet_v2_weights
 from .mnist import load_mnist
 from .registry import DATASETS, FILES
@@ -37,6 +38,7 @@ __all__ = [
     "extract",
     "fetch",
     "fetch_dataset",
+    "image_dataset",
     "imagenet_class_index",
     "install_class_index_for_keras",
     "load_cats_vs_dogs",

@@ -57,3 +57,34 @@ def load_sign_mnist(*, progress: bool = True):
     """
     archive = fetch(ARCHIVE, progress=progress)
     return _read_csv(archive, TRAIN_CSV), _read_csv(archive, TEST_CSV)
+
+
+def select_letters(x: np.ndarray, y: np.ndarray, letters) -> tuple[np.ndarray, np.ndarray]:
+    """The images of some letters only, relabelled 0, 1, ... in the order the letters are given.
+
+    ``select_letters(x_train, y_train, "ABV")`` keeps A (a fist), B (a flat hand) and V (two
+    fingers) and labels them 0, 1, 2: rock, paper, scissors in notebook 08. ``y`` holds the
+    classes 0-23 of :func:`load_sign_mnist`; ``letters`` is a string or a sequence of
+    letters from :data:`LETTERS`. J and Z (not in the dataset), unknown or repeated letters
+    raise ValueError. Returns ``(x_subset, y_subset)``, ``y_subset`` uint8, in the original
+    order of the images.
+    """
+    wanted = [str(letter).upper() for letter in letters]
+    if not wanted:
+        raise ValueError("select_letters needs at least one letter, e.g. 'ABV'.")
+    missing = [letter for letter in wanted if letter not in LETTERS]
+    if missing:
+        raise ValueError(
+            f"{', '.join(missing)} not among the dataset's 24 letters {''.join(LETTERS)} "
+            "(J and Z are signed with a movement, so a still image cannot show them)."
+        )
+    if len(set(wanted)) != len(wanted):
+        raise ValueError(f"each letter once, please: {''.join(wanted)} repeats a letter.")
+    x, y = np.asarray(x), np.asarray(y)
+    if len(x) != len(y):
+        raise ValueError(f"x has {len(x)} images but y has {len(y)} labels.")
+    classes = [LETTERS.index(letter) for letter in wanted]
+    new_label = np.full(len(LETTERS), -1, dtype=np.int16)
+    new_label[classes] = np.arange(len(classes))
+    keep = np.isin(y, classes)
+    return x[keep], new_label[y[keep]].astype(np.uint8)

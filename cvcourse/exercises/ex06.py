@@ -1,0 +1,268 @@
+"""Exercises of notebook 06_transfer_learning.
+
+- ``q1``: write ``freeze(model)``, which freezes a pretrained base so that ``fit`` cannot
+  change it; checked on a fresh MobileNetV2-shaped base through its trainable weights.
+- ``q2``: write ``unfreeze_last(base, n)``, which makes only the last ``n`` layers of a
+  frozen base trainable (BatchNormalization layers stay frozen) and returns the number
+  of trainable parameters; checked for several ``n`` on one base, in a row.
+- ``q3``: choose the learning rate for fine-tuning, ``finetune_learning_rate``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from . import core
+
+NOTEBOOK = "06"
+
+# Fine-tuning learning rates the checker accepts: Adam's usual 1e-3 trains a new head;
+# pretrained weights want steps 10 to 1000 times smaller.
+LOWEST_RATE = 1e-6
+HIGHEST_RATE = 1e-4
+HEAD_RATE = 1e-3
+
+
+def _small_base():
+    """A fresh, small MobileNetV2-shaped base (random weights, no download): 154 layers."""
+    import keras
+
+    return keras.applications.MobileNetV2(
+        weights=None, include_top=False, input_shape=(32, 32, 3), alpha=0.35
+    )
+
+
+def _size(weights) -> int:
+    return int(sum(int(np.prod(w.shape)) for w in weights))
+
+
+def _is_bn(layer) -> bool:
+    import keras
+
+    return isinstance(layer, keras.layers.BatchNormalization)
+
+
+def _layer_names(layers, limit: int = 3) -> str:
+    names = [layer.name for layer in layers]
+    shown = ", ".join(names[:limit])
+    return shown + (f" and {len(names) - limit} more" if len(names) > limit else "")
+
+
+# ------------------------------------------------------------------------------- q1
+
+
+class Freeze(core.Question):
+    notebook = NOTEBOOK
+    name = "q1"
+    title = "freeze a pretrained base"
+    usage = "ex.q1.check(freeze)"
+    hint_text = (
+        "Every Keras layer and model has a `trainable` attribute. Setting it on the model "
+        "sets it on every layer inside, BatchNormalization included. Afterwards "
+        "model.trainable_weights is an empty list. Return the model."
+    )
+    solution_text = """
+def freeze(model):
+    model.trainable = False   # every layer inside is frozen too
+    return model
+"""
+
+    def check_answer(self, freeze):
+        import keras
+
+        base = _small_base()
+        before = [np.array(w) for w in base.get_weights()]
+        total = _size(base.weights)
+        out = core.call_student(freeze, base, what="your function freeze")
+        model = base if out is None else out
+        if not isinstance(model, keras.Model):
+            raise core.Incorrect(
+                f"freeze should return the model it was given, but it returned "
+                f"{core.describe(out)}."
+            )
+        if len(model.weights) != len(before):
+            raise core.Incorrect(
+                f"the model came back with {len(model.weights)} weight tensors instead of "
+                f"{len(before)}: freezing should keep every layer, only stop training them."
+            )
+        trainable = model.trainable_weights
+        if trainable:
+            still = [layer for layer in model.layers if layer.trainable_weights]
+            if still and all(_is_bn(layer) for layer in still):
+                raise core.Incorrect(
+                    f"the BatchNormalization layers ({_layer_names(still)}) are still "
+                    "trainable. Freeze the whole model with model.trainable = False, which "
+                    "reaches every layer."
+                )
+            raise core.Incorrect(
+                f"{len(trainable)} weight tensors ({_size(trainable):,} parameters) are "
+                f"still trainable, in layers such as {_layer_names(still)}: fit() would "
+                "change them."
+            )
+        after = model.get_weights()
+        if any(not np.array_equal(a, b) for a, b in zip(before, after, strict=True)):
+            raise core.Incorrect(
+                "your function changed the values of the weights. Freezing only stops "
+                "training from changing them; the pretrained values must stay as they are."
+            )
+        return (
+            f"all {len(before)} weight tensors ({total:,} parameters) are frozen: "
+            "model.trainable_weights is empty, so fit() will leave the base as it is."
+        )
+
+
+# ------------------------------------------------------------------------------- q2
+
+
+def _expected_trainable(base, n: int) -> int:
+    return _size([w for layer in base.layers[-n:] if not _is_bn(layer) for w in layer.weights])
+
+
+class UnfreezeLast(core.Question):
+    notebook = NOTEBOOK
+    name = "q2"
+    title = "unfreeze the last n layers and count the trainable parameters"
+    usage = "ex.q2.check(unfreeze_last)"
+    hint_text = (
+        "A frozen model reports no trainable weights whatever its layers say, so start with "
+        "base.trainable = True. Then give every layer its own flag: trainable if it is one "
+        "of base.layers[-n:] and not a keras.layers.BatchNormalization, frozen otherwise. "
+        "Count the parameters as the sum of the sizes of base.trainable_weights (the size "
+        "of one weight tensor is the product of its shape)."
+    )
+    solution_text = """
+def unfreeze_last(base, n):
+    base.trainable = True
+    first = len(base.layers) - n
+    for i, layer in enumerate(base.layers):
+        is_norm = isinstance(layer, keras.layers.BatchNormalization)
+        layer.trainable = i >= first and not is_norm   # BN stays in inference mode
+    return sum(int(np.prod(w.shape)) for w in base.trainable_weights)
+"""
+
+    def check_answer(self, unfreeze_last):
+        import keras
+
+        base = _small_base()
+        base.trainable = False  # as in the notebook: the base starts frozen
+        reports = []
+        for n in (20, 5, 40):  # a smaller n after a larger one: the function must reset
+            got = core.call_student(unfreeze_last, base, n, what=f"unfreeze_last(base, {n})")
+            expected = _expected_trainable(base, n)
+            actual = _size(base.trainable_weights)
+            if isinstance(got, bool) or not isinstance(got, (int, np.integer, float, np.floating)):
+                raise core.Incorrect(
+                    f"unfreeze_last(base, {n}) should return the number of trainable "
+                    f"parameters, but it returned {core.describe(got)}."
+                )
+            if not base.trainable and actual == 0:
+                raise core.Incorrect(
+                    f"after unfreeze_last(base, {n}) the base as a whole is still frozen "
+                    "(base.trainable is False), and a frozen model has no trainable weights "
+                    "whatever its layers say. Set base.trainable = True first, then freeze "
+                    "the layers you want frozen."
+                )
+            early = [layer for layer in base.layers[:-n] if layer.trainable_weights]
+            if early:
+                raise core.Incorrect(
+                    f"after unfreeze_last(base, {n}), layers before the last {n} are "
+                    f"trainable ({_layer_names(early)}). Only base.layers[-n:] may train."
+                )
+            norms = [layer for layer in base.layers[-n:] if _is_bn(layer) and layer.trainable]
+            if norms:
+                raise core.Incorrect(
+                    f"after unfreeze_last(base, {n}) the BatchNormalization layers "
+                    f"{_layer_names(norms)} are trainable. Keep them frozen: a frozen "
+                    "BatchNormalization layer stays in inference mode, with the statistics "
+                    "learned on ImageNet."
+                )
+            stuck = [
+                layer
+                for layer in base.layers[-n:]
+                if layer.weights and not _is_bn(layer) and not layer.trainable
+            ]
+            if stuck:
+                raise core.Incorrect(
+                    f"after unfreeze_last(base, {n}) (the check calls it for n = 20, 5, 40 "
+                    f"in a row), layers among the last {n} are still frozen: "
+                    f"{_layer_names(stuck)}. With TensorFlow, base.trainable = True does "
+                    "nothing to the layers when base.trainable is True already, so flags "
+                    "left by an earlier call stay: set every layer's trainable yourself."
+                )
+            if actual != expected:
+                raise core.Incorrect(
+                    f"after unfreeze_last(base, {n}) the base has {actual:,} trainable "
+                    f"parameters, but with only its last {n} layers trainable (and their "
+                    f"BatchNormalization layers frozen) it should have {expected:,}."
+                )
+            if got == len(base.trainable_weights) and got != actual:
+                raise core.Incorrect(
+                    f"unfreeze_last(base, {n}) returned {got}: that is the number of "
+                    f"trainable weight tensors, not of parameters ({actual:,}). Add up the "
+                    "sizes of the tensors instead."
+                )
+            if got != actual:
+                raise core.Incorrect(
+                    f"the layers are set right, but unfreeze_last(base, {n}) returned "
+                    f"{got:,} while the base has {actual:,} trainable parameters. Count "
+                    "them from base.trainable_weights."
+                )
+            reports.append(f"n={n}: {actual:,}")
+        if not isinstance(base, keras.Model):  # pragma: no cover - the checker built it
+            raise core.Incorrect("the base is no longer a Keras model.")
+        return "trainable parameters " + ", ".join(reports) + ", with BatchNormalization frozen."
+
+
+# ------------------------------------------------------------------------------- q3
+
+
+class FineTuneRate(core.Question):
+    notebook = NOTEBOOK
+    name = "q3"
+    title = "a learning rate for fine-tuning"
+    usage = "ex.q3.check(finetune_learning_rate)"
+    hint_text = (
+        "The new head was trained with Adam at 1e-3. The unfrozen pretrained layers "
+        "already hold good weights: the steps should be 10 to 100 times smaller, so that "
+        "fine-tuning adjusts them instead of overwriting what ImageNet taught them."
+    )
+    solution_text = """
+finetune_learning_rate = 1e-5   # 100 times below the head's 1e-3
+"""
+
+    def check_answer(self, finetune_learning_rate):
+        rate = finetune_learning_rate
+        if isinstance(rate, bool) or not isinstance(rate, (int, float, np.integer, np.floating)):
+            raise core.Incorrect(
+                f"give the learning rate as a number such as 0.001, not {core.describe(rate)}."
+            )
+        rate = float(rate)
+        if not np.isfinite(rate) or rate <= 0:
+            raise core.Incorrect(f"a learning rate must be a positive number, not {rate}.")
+        if rate >= HEAD_RATE:
+            raise core.Incorrect(
+                f"{rate:g} is as large as the rate that trained the new head from random "
+                "weights (1e-3) or larger. Such steps would overwrite the pretrained "
+                "features within a few batches, and with so few images the model would "
+                "then overfit. Go 10 to 100 times lower."
+            )
+        if rate > HIGHEST_RATE:
+            raise core.Incorrect(
+                f"{rate:g} is below the head's 1e-3 but still large for pretrained weights: "
+                "fine-tuning usually takes 1e-4 or less."
+            )
+        if rate < LOWEST_RATE:
+            raise core.Incorrect(
+                f"{rate:g} is so small that a few epochs would hardly move the weights: "
+                "fine-tuning would change almost nothing. Try between 1e-5 and 1e-4."
+            )
+        return (
+            f"{rate:g} is {HEAD_RATE / rate:.0f} times below the head's 1e-3: small steps "
+            "that adjust the pretrained features without erasing them."
+        )
+
+
+q1 = Freeze()
+q2 = UnfreezeLast()
+q3 = FineTuneRate()
+QUESTIONS = [q1, q2, q3]

@@ -1,0 +1,239 @@
+"""Exercises of notebook 05: each checker against its solution and against wrong answers."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+keras = pytest.importorskip("keras")
+
+from cvcourse import augment  # noqa: E402
+from cvcourse.exercises import core, ex05  # noqa: E402
+
+CORRECT = core.Status.CORRECT
+INCORRECT, NOT_ATTEMPTED = core.Status.INCORRECT, core.Status.NOT_ATTEMPTED
+
+
+def _solution(question, name):
+    namespace = {"keras": keras, "np": np}
+    exec(question.solution_text, namespace)
+    return namespace[name]
+
+
+# ------------------------------------------------------------------------------- q1
+
+
+def test_q1_solution_is_correct():
+    result = ex05.q1.evaluate(_solution(ex05.q1, "my_augmentation"))
+    assert result.correct, result.message
+
+
+def test_q1_the_course_helper_is_correct_too():
+    pipeline = augment.augmentation_pipeline(
+        flip="horizontal", rotation=0.05, zoom=0.15, contrast=0.2
+    )
+    assert ex05.q1.evaluate(pipeline).correct
+
+
+def test_q1_a_plain_list_of_layers_in_a_sequential_inside_a_sequential_is_fine():
+    inner = keras.Sequential(
+        [keras.layers.RandomFlip("horizontal"), keras.layers.RandomRotation(0.05)]
+    )
+    outer = keras.Sequential(
+        [inner, keras.layers.RandomZoom(0.15), keras.layers.RandomContrast(0.2)]
+    )
+    assert ex05.q1.evaluate(outer).correct
+
+
+@pytest.mark.parametrize(
+    "layers, words",
+    [
+        (
+            [
+                keras.layers.RandomFlip("horizontal"),
+                keras.layers.RandomRotation(0.5),  # half a turn instead of 18 degrees
+                keras.layers.RandomZoom(0.15),
+                keras.layers.RandomContrast(0.2),
+            ],
+            "0.05 of a full turn",
+        ),
+        (
+            [
+                keras.layers.RandomFlip(),  # both directions
+                keras.layers.RandomRotation(0.05),
+                keras.layers.RandomZoom(0.15),
+                keras.layers.RandomContrast(0.2),
+            ],
+            "mode 'horizontal'",
+        ),
+        (
+            [
+                keras.layers.RandomFlip("horizontal"),
+                keras.layers.RandomRotation(0.05),
+                keras.layers.RandomContrast(0.2),
+            ],
+            "no RandomZoom",
+        ),
+        (
+            [
+                keras.layers.RandomFlip("horizontal"),
+                keras.layers.RandomRotation(0.05),
+                keras.layers.RandomZoom(0.15),
+                keras.layers.RandomContrast(0.2),
+                keras.layers.RandomBrightness(0.1),
+            ],
+            "no RandomBrightness",
+        ),
+        (
+            [
+                keras.layers.RandomFlip("horizontal"),
+                keras.layers.RandomRotation(0.05),
+                keras.layers.RandomZoom(0.5),
+                keras.layers.RandomContrast(0.2),
+            ],
+            "0.15",
+        ),
+    ],
+)
+def test_q1_wrong_pipelines_are_caught(layers, words):
+    result = ex05.q1.evaluate(keras.Sequential(layers))
+    assert result.status is INCORRECT
+    assert words in result.message
+
+
+class _Broken(keras.layers.Layer):
+    """The right layers inside, but calling it crashes (a bug in the student's code)."""
+
+    def __init__(self):
+        super().__init__()
+        self.layers = [
+            keras.layers.RandomFlip("horizontal"),
+            keras.layers.RandomRotation(0.05),
+            keras.layers.RandomZoom(0.15),
+            keras.layers.RandomContrast(0.2),
+        ]
+
+    def call(self, images, training=None):
+        raise RuntimeError("oops")
+
+
+class _AlwaysOn(_Broken):
+    """The right layers, but augmenting at inference too."""
+
+    def call(self, images, training=None):
+        for layer in self.layers:
+            images = layer(images, training=True)
+        return images
+
+
+class _Shrinks(_Broken):
+    """The right layers, but the output loses a row."""
+
+    def call(self, images, training=None):
+        for layer in self.layers:
+            images = layer(images, training=training)
+        return images[:, 1:]
+
+
+def test_q1_a_crash_inside_the_pipeline_is_reported():
+    result = ex05.q1.evaluate(_Broken())
+    assert result.status is INCORRECT and "RuntimeError: oops" in result.message
+
+
+def test_q1_augmenting_at_inference_is_caught():
+    result = ex05.q1.evaluate(_AlwaysOn())
+    assert result.status is INCORRECT and "training=False" in result.message
+
+
+def test_q1_changing_the_shape_is_caught():
+    result = ex05.q1.evaluate(_Shrinks())
+    assert result.status is INCORRECT and "shape" in result.message
+
+
+@pytest.mark.parametrize("answer", [None, 3, "RandomFlip"])
+def test_q1_not_a_pipeline(answer):
+    assert ex05.q1.evaluate(answer).status is INCORRECT
+
+
+def test_q1_placeholder_is_not_attempted():
+    assert ex05.q1.evaluate(...).status is NOT_ATTEMPTED
+
+
+# ------------------------------------------------------------------------------- q2
+
+
+def test_q2_solution_is_correct():
+    digits = _solution(ex05.q2, "for_digits")
+    cats = _solution(ex05.q2, "for_cats_and_dogs")
+    assert ex05.q2.evaluate(digits, cats).correct
+
+
+def test_q2_optional_choices_are_accepted_either_way():
+    assert ex05.q2.evaluate(
+        ["small_rotation", "shift"], ("horizontal_flip", "small_rotation", "shift", "zoom")
+    ).correct
+
+
+def test_q2_flipping_digits_is_caught():
+    result = ex05.q2.evaluate(
+        {"small_rotation", "shift", "horizontal_flip"},
+        {"horizontal_flip", "small_rotation", "shift", "zoom"},
+    )
+    assert result.status is INCORRECT and "for_digits has horizontal_flip" in result.message
+
+
+def test_q2_turning_pets_upside_down_and_forgetting_the_flip_is_caught():
+    result = ex05.q2.evaluate(
+        {"small_rotation", "shift"}, {"vertical_flip", "small_rotation", "shift", "zoom"}
+    )
+    assert result.status is INCORRECT
+    assert "vertical_flip" in result.message and "leaves out horizontal_flip" in result.message
+
+
+@pytest.mark.parametrize(
+    "digits, cats",
+    [("small_rotation shift", {"zoom"}), ({"rotate"}, {"zoom"}), ({1, 2}, {"zoom"})],
+)
+def test_q2_answers_of_the_wrong_form(digits, cats):
+    assert ex05.q2.evaluate(digits, cats).status is INCORRECT
+
+
+def test_q2_placeholders():
+    assert ex05.q2.evaluate(..., ...).status is NOT_ATTEMPTED
+    half = ex05.q2.evaluate({"small_rotation", "shift"}, ...)
+    assert half.status is INCORRECT and "for_cats_and_dogs is still" in half.message
+
+
+# ------------------------------------------------------------------------------- q3
+
+
+def test_q3_solution_is_correct():
+    assert ex05.q3.evaluate(_solution(ex05.q3, "touches_validation")).correct
+
+
+def test_q3_letters_in_a_string_or_list_are_fine():
+    assert ex05.q3.evaluate("B, C, E").correct
+    assert ex05.q3.evaluate(["b", "c", "e"]).correct
+
+
+@pytest.mark.parametrize(
+    "answer, words",
+    [
+        ({"B", "E"}, "you missed C"),
+        ({"A", "B", "C", "E"}, "A is fine"),
+        ({"B", "C", "E", "Z"}, "the setups are"),
+    ],
+)
+def test_q3_wrong_answers(answer, words):
+    result = ex05.q3.evaluate(answer)
+    assert result.status is INCORRECT and words in result.message
+
+
+def test_q3_not_a_set_and_placeholder():
+    assert ex05.q3.evaluate(3).status is INCORRECT
+    assert ex05.q3.evaluate(...).status is NOT_ATTEMPTED
+
+
+def test_questions_are_listed():
+    assert [ex05.q1, ex05.q2, ex05.q3] == ex05.QUESTIONS
+    assert all(q.notebook == "05" for q in ex05.QUESTIONS)

@@ -1,0 +1,78 @@
+"""models.cats_vs_dogs_convnet: the from-scratch convnet of notebooks 04 and 05."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+keras = pytest.importorskip("keras")
+
+from cvcourse import augment, models  # noqa: E402
+
+
+def test_shapes_and_parameter_count_of_the_defaults():
+    model = models.cats_vs_dogs_convnet((128, 128, 3))
+    assert model.input_shape == (None, 128, 128, 3)
+    assert model.output_shape == (None, 1)
+    assert model.get_layer("flatten").output.shape == (None, 6 * 6 * 128)
+    assert model.get_layer("dense").count_params() == 4608 * 512 + 512
+    # convolutions without bias (BatchNormalization follows), 4 BN layers of 4 x filters
+    convs = 3 * 9 * 32 + 32 * 9 * 64 + 64 * 9 * 128 + 128 * 9 * 128
+    bns = 4 * (32 + 64 + 128 + 128)
+    assert model.count_params() == convs + bns + 4608 * 512 + 512 + 513
+
+
+def test_the_seed_network_without_batch_norm():
+    model = models.cats_vs_dogs_convnet((150, 150, 3), batch_norm=False)
+    kinds = [type(layer).__name__ for layer in model.layers]
+    assert kinds == [
+        "Rescaling",
+        *["Conv2D", "MaxPooling2D"] * 4,
+        "Flatten",
+        "Dense",
+        "Dense",
+    ]
+    assert model.get_layer("flatten").output.shape == (None, 7 * 7 * 128)
+    assert model.count_params() == 3_453_121  # the seed's network at 150 x 150
+
+
+def test_dropout_and_augmentation_are_placed_where_the_notebook_says():
+    pipeline = augment.augmentation_pipeline(rotation=0.1, zoom=0.2, seed=0)
+    model = models.cats_vs_dogs_convnet((64, 64, 3), dropout=0.5, augmentation=pipeline)
+    names = [layer.name for layer in model.layers]
+    assert names[0] == "augmentation" and names[1] == "rescale"
+    assert names.index("dropout") == names.index("flatten") + 1
+    assert model.get_layer("dropout").rate == 0.5
+
+
+def test_output_is_a_probability_and_inference_is_deterministic():
+    pipeline = augment.augmentation_pipeline(rotation=0.1, zoom=0.2, seed=0)
+    model = models.cats_vs_dogs_convnet((48, 48, 3), dropout=0.5, augmentation=pipeline)
+    images = np.random.default_rng(0).integers(0, 256, (5, 48, 48, 3)).astype(np.uint8)
+    first = model.predict(images, verbose=0)
+    again = model.predict(images, verbose=0)
+    assert first.shape == (5, 1) and first.dtype == np.float32
+    assert ((first > 0) & (first < 1)).all()
+    np.testing.assert_array_equal(first, again)
+    trained = np.asarray(model(images.astype(np.float32), training=True))
+    assert not np.allclose(trained, first), "augmentation and dropout act in training"
+
+
+def test_it_learns_an_easy_task():
+    # Bright images are dogs, dark ones cats: a few steps must get most of them right.
+    rng = np.random.default_rng(1)
+    labels = rng.integers(0, 2, 64).astype(np.float32)
+    images = rng.integers(0, 100, (64, 32, 32, 3)) + 150 * labels[:, None, None, None]
+    model = models.cats_vs_dogs_convnet((32, 32, 3), filters=(8, 16), dense_units=16)
+    model.compile(
+        optimizer=keras.optimizers.Adam(1e-2), loss="binary_crossentropy", metrics=["accuracy"]
+    )
+    keras.utils.set_random_seed(0)
+    model.fit(images, labels, epochs=15, batch_size=16, verbose=0)
+    assert model.evaluate(images, labels, verbose=0)[1] > 0.9
+
+
+@pytest.mark.parametrize("kwargs", [{"filters": ()}, {"dropout": 1.0}, {"dropout": -0.1}])
+def test_bad_settings_are_refused(kwargs):
+    with pytest.raises(ValueError):
+        models.cats_vs_dogs_convnet((32, 32, 3), **kwargs)
