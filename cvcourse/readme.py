@@ -23,7 +23,7 @@ REFERENCES: list[tuple[str, str, str, str, str]] = [
         "97.8%",
         "Keras book",
     ),
-    ("02_dense_vs_convnet_mnist", "convnet_test_accuracy", "MNIST, convnet", "99.3%", "Keras book"),
+    ("02_dense_vs_convnet_mnist", "test_accuracy", "MNIST, convnet", "99.3%", "Keras book"),
     ("03_chinese_mnist_project", "test_accuracy", "Chinese MNIST, small CNN", "-", "-"),
     (
         "04_small_data_cats_vs_dogs",

@@ -53,7 +53,9 @@ def rps_templates(mirror_dir):
 
 
 def test_select_letters_relabels_in_the_given_order(mirror_dir):
-    (x, y), _ = sign_mnist.load_sign_mnist(progress=False)
+    (x, y), (x_test, y_test) = sign_mnist.load_sign_mnist(progress=False)
+    x_test_only, y_test_only = sign_mnist.load_sign_mnist_test(progress=False)
+    assert np.array_equal(x_test_only, x_test) and np.array_equal(y_test_only, y_test)
     x_rps, y_rps = sign_mnist.select_letters(x, y, "ABV")
     expected = np.isin(y, [0, 1, 20])  # A, B and V are classes 0, 1 and 20 of the 24
     assert len(x_rps) == int(expected.sum()) == 1126 + 1010 + 1082

@@ -175,6 +175,8 @@ def test_errors_hangs_and_broken_files_get_a_row_and_grading_goes_on(tmp_path):
     nbformat.write(small_notebook("print('hello')"), subs_dir / "unknown.ipynb")
     (subs_dir / "broken.ipynb").write_text('{"cells": [', encoding="utf-8")
     (subs_dir / "not_a_notebook.ipynb").write_text('{"hello": 1}', encoding="utf-8")
+    cells = '{"cells": [{"x": 1}], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}'
+    (subs_dir / "odd_cells.ipynb").write_text(cells, encoding="utf-8")
     out = tmp_path / "grades"
     subs = grade.grade(subs_dir, out, profile="quick", timeout=20, echo=lambda *_: None)
     by_name = {s.name: s for s in subs}
@@ -183,6 +185,7 @@ def test_errors_hangs_and_broken_files_get_a_row_and_grading_goes_on(tmp_path):
         "error.ipynb",
         "hang.ipynb",
         "not_a_notebook.ipynb",
+        "odd_cells.ipynb",
         "unknown.ipynb",
     ]
     error = by_name["error.ipynb"]
@@ -196,12 +199,14 @@ def test_errors_hangs_and_broken_files_get_a_row_and_grading_goes_on(tmp_path):
     assert by_name["broken.ipynb"].status == grade.NOT_A_NOTEBOOK
     assert "JSON" in by_name["broken.ipynb"].note
     assert by_name["not_a_notebook.ipynb"].status == grade.NOT_A_NOTEBOOK
+    assert by_name["odd_cells.ipynb"].status == grade.NOT_A_NOTEBOOK
     assert by_name["unknown.ipynb"].status == grade.UNKNOWN
     rows = read_csv(out / "grades.csv")
     assert [r["status"] for r in rows] == [
         "not a notebook",
         "errors",
         "timed out",
+        "not a notebook",
         "not a notebook",
         "not a course notebook",
     ]

@@ -88,3 +88,12 @@ def select_letters(x: np.ndarray, y: np.ndarray, letters) -> tuple[np.ndarray, n
     new_label[classes] = np.arange(len(classes))
     keep = np.isin(y, classes)
     return x[keep], new_label[y[keep]].astype(np.uint8)
+
+
+def load_sign_mnist_test(*, progress: bool = True) -> tuple[np.ndarray, np.ndarray]:
+    """Only the test split of :func:`load_sign_mnist`: ``(x_test, y_test)``, uint8.
+
+    Reads a fifth of the data (the test CSV alone), for code that needs only the
+    held-out images, such as notebook 08's checkers.
+    """
+    return _read_csv(fetch(ARCHIVE, progress=progress), TEST_CSV)

@@ -36,9 +36,9 @@ LETTERS_BAR = 0.97
 @functools.cache
 def _test_set() -> tuple[np.ndarray, np.ndarray]:
     """Sign Language MNIST's test images (uint8, (7172, 28, 28)) and classes, read-only."""
-    from ..datasets import load_sign_mnist
+    from ..datasets.sign_mnist import load_sign_mnist_test
 
-    _, (x_test, y_test) = load_sign_mnist(progress=False)
+    x_test, y_test = load_sign_mnist_test(progress=False)
     x_test.flags.writeable = False
     y_test.flags.writeable = False
     return x_test, y_test
