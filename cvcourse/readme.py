@@ -13,6 +13,69 @@ from pathlib import Path
 
 START = "<!-- results:start -->"
 END = "<!-- results:end -->"
+SYLLABUS_START = "<!-- syllabus:start -->"
+SYLLABUS_END = "<!-- syllabus:end -->"
+
+# (notebook, what it teaches, the metric that is its headline result, what that number is)
+SYLLABUS: list[tuple[str, str, str | None, str]] = [
+    (
+        "00_images_as_arrays",
+        "images as arrays with Pillow, matplotlib, scikit-image and tf.io; channels, grayscale,"
+        " rescaling, resizing; auditing an image folder",
+        None,
+        "",
+    ),
+    (
+        "01_convolution_relu_pooling",
+        "convolution by hand, padding, stride, the output-size formula, classic kernels,"
+        " cross-correlation vs convolution, ReLU, pooling",
+        None,
+        "",
+    ),
+    (
+        "02_dense_vs_convnet_mnist",
+        "a dense baseline, why flattening hurts, the MNIST convnet, parameter counting, errors",
+        "test_accuracy",
+        "MNIST test accuracy, convnet",
+    ),
+    (
+        "03_chinese_mnist_project",
+        "a whole project: audit, stratified split, callbacks, checkpoints, per-class report,"
+        " error analysis",
+        "test_accuracy",
+        "Chinese MNIST test accuracy",
+    ),
+    (
+        "04_small_data_cats_vs_dogs",
+        "class folders to `tf.data`, a convnet from scratch on 2,000 images, overfitting",
+        "test_accuracy",
+        "cats vs dogs test accuracy, from scratch",
+    ),
+    (
+        "05_data_augmentation",
+        "preprocessing layers, what replaced ImageDataGenerator, input-pipeline speed",
+        "test_accuracy",
+        "cats vs dogs test accuracy, with augmentation",
+    ),
+    (
+        "06_transfer_learning",
+        "an ImageNet network out of the box, feature extraction, fine-tuning, `MirroredStrategy`",
+        "test_accuracy",
+        "cats vs dogs test accuracy, fine-tuned MobileNetV2",
+    ),
+    (
+        "07_visualizing_convnets",
+        "intermediate activations, filter patterns, Grad-CAM",
+        "test_accuracy",
+        "test accuracy of the classifier it explains",
+    ),
+    (
+        "08_capstone_sign_language",
+        "your own network on Sign Language MNIST: rock-paper-scissors, then 24 letters",
+        "letters_test_accuracy",
+        "24-letter test accuracy",
+    ),
+]
 
 # (notebook, metric it reports, what the number is, published figure, where it is from)
 REFERENCES: list[tuple[str, str, str, str, str]] = [
@@ -108,15 +171,42 @@ def results_section(payload: dict) -> str:
     return "\n".join(lines)
 
 
+def syllabus_section(payload: dict) -> str:
+    """The README's syllabus (Markdown): each notebook, what it teaches, its minutes and
+    headline result in the recorded full run ("not run yet" where none is recorded)."""
+    by_name = {n["notebook"]: n for n in payload["notebooks"]}
+    lines = [
+        "| notebook | what it teaches | minutes (full, 2-core CPU) | headline result |",
+        "| --- | --- | ---: | --- |",
+    ]
+    for notebook, teaches, metric, label in SYLLABUS:
+        run = by_name.get(notebook)
+        minutes = f"{run['seconds'] / 60:.1f}" if run else "not run yet"
+        if not metric:
+            headline = "- (nothing is trained)"
+        elif run is None:
+            headline = f"{label}: not run yet"
+        else:
+            headline = f"{label}: {_percent(run.get('metrics', {}).get(metric))}"
+        lines.append(f"| {notebook} | {teaches} | {minutes} | {headline} |")
+    return "\n".join(lines)
+
+
+def _replace_between(text: str, start: str, end: str, body: str, readme: Path) -> str:
+    if start not in text or end not in text:
+        raise ValueError(f"{readme} has no {start} ... {end} section")
+    head, rest = text.split(start, 1)
+    _, tail = rest.split(end, 1)
+    return f"{head}{start}\n{body}\n{end}{tail}"
+
+
 def update_readme(readme: Path, results_json: Path, *, check: bool = False) -> bool:
-    """Rewrite (or, with check, compare) README's results section; True if it changed."""
+    """Rewrite (or, with check, compare) README's syllabus and results sections; True if
+    either changed."""
     text = readme.read_text(encoding="utf-8")
-    if START not in text or END not in text:
-        raise ValueError(f"{readme} has no {START} ... {END} section")
     payload = json.loads(results_json.read_text(encoding="utf-8"))
-    head, rest = text.split(START, 1)
-    _, tail = rest.split(END, 1)
-    new = f"{head}{START}\n{results_section(payload)}\n{END}{tail}"
+    new = _replace_between(text, START, END, results_section(payload), readme)
+    new = _replace_between(new, SYLLABUS_START, SYLLABUS_END, syllabus_section(payload), readme)
     if new == text:
         return False
     if not check:

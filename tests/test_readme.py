@@ -42,6 +42,36 @@ def test_results_section_is_generated_from_the_stored_notebooks():
         return
     assert json.loads(recorded.read_text(encoding="utf-8")) == expected, "run `cvcourse record`"
     assert section == readme.results_section(expected), "run `cvcourse record`"
+    syllabus = README.split(readme.SYLLABUS_START, 1)[1].split(readme.SYLLABUS_END, 1)[0].strip()
+    assert syllabus == readme.syllabus_section(expected), "run `cvcourse record`"
+
+
+def test_syllabus_lists_every_notebook_with_its_time_and_headline():
+    notebooks = [path.stem for path in build.discover(ROOT / "notebooks")]
+    listed = [entry[0] for entry in readme.SYLLABUS]
+    assert [name for name in listed if name in notebooks] == notebooks, (
+        "a notebook missing from SYLLABUS"
+    )
+    payload = {
+        "notebooks": [
+            {
+                "notebook": "02_dense_vs_convnet_mnist",
+                "seconds": 270,
+                "metrics": {"test_accuracy": 0.9938},
+            },
+            {"notebook": "00_images_as_arrays", "seconds": 30, "metrics": {}},
+        ]
+    }
+    text = readme.syllabus_section(payload)
+    rows = {line.split(" | ")[0].strip("| "): line for line in text.splitlines()[2:]}
+    assert len(rows) == len(readme.SYLLABUS)
+    assert rows["02_dense_vs_convnet_mnist"].endswith(
+        "| 4.5 | MNIST test accuracy, convnet: 99.4% |"
+    )
+    assert "| 0.5 | - (nothing is trained) |" in rows["00_images_as_arrays"]
+    assert rows["03_chinese_mnist_project"].endswith(
+        "| not run yet | Chinese MNIST test accuracy: not run yet |"
+    )
 
 
 def test_results_section_lists_published_figures():
