@@ -178,6 +178,8 @@ def fit(
         raise TypeError(f"expected a keras.Model or a function returning one, got {model!r}")
     if not model.compiled:
         raise ValueError("the model is not compiled: call model.compile(...) before fit")
+    if hasattr(x, "element_spec"):  # a tf.data.Dataset: it shuffles itself (or not)
+        fit_kwargs.setdefault("shuffle", False)  # else Keras warns that shuffle is ignored
     start = time.perf_counter()
     history = model.fit(
         x,

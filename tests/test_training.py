@@ -120,6 +120,19 @@ def test_fit_returns_model_history_and_time():
     assert run.seconds > 0
 
 
+def test_fit_on_a_dataset_trains_without_the_ignored_shuffle_warning():
+    import warnings
+
+    import tensorflow as tf
+
+    x, y = tiny_data()
+    dataset = tf.data.Dataset.from_tensor_slices((x, y)).shuffle(40, seed=0).batch(8)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # Keras warns when fit's shuffle=True meets a dataset
+        run = training.fit(tiny_model(), dataset, epochs=2, verbose=0)
+    assert run.epochs == 2 and len(run.history["loss"]) == 2
+
+
 def test_fit_with_a_builder_repeats_exactly():
     x, y = tiny_data()
     first = training.fit(tiny_model, x, y, epochs=2, batch_size=8, verbose=0, seed=3)
