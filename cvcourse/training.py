@@ -4,6 +4,8 @@
   and recovers each batch's own value from Keras' running means (notebook 03).
 - :func:`exponential_decay`: a learning-rate schedule for
   ``keras.callbacks.LearningRateScheduler`` (notebook 03).
+- :func:`warmup_cosine`: a learning rate that warms up, then decays along a cosine
+  (notebooks 04 and 05).
 - :func:`fit`: seed, build (optionally inside a ``tf.distribute`` strategy), fit and time
   a model in one call; returns a :class:`FitResult` (notebooks 02 and 03; the strategy
   form is shown in notebook 06).
@@ -39,6 +41,30 @@ def exponential_decay(initial: float = 1e-3, factor: float = 0.99, offset: int =
         return float(initial * factor ** (epoch + offset))
 
     return schedule
+
+
+def warmup_cosine(peak: float, *, total_steps: int, warmup_fraction: float = 0.05):
+    """A ``keras.optimizers.schedules.CosineDecay``: warm up, then a cosine down to 0.
+
+    Over the first ``warmup_fraction`` of the ``total_steps`` (training batches, i.e.
+    epochs x batches per epoch) the rate rises linearly from ``peak / 10`` to ``peak``;
+    over the rest it falls along half a cosine to 0 at the last step. Pass it as an
+    optimizer's ``learning_rate``; Keras evaluates it at every step. Taught in notebook 04
+    and used again in 05.
+    """
+    if peak <= 0:
+        raise ValueError(f"peak learning rate must be positive, got {peak}")
+    if total_steps < 1:
+        raise ValueError(f"total_steps must be at least 1, got {total_steps}")
+    if not 0 <= warmup_fraction < 1:
+        raise ValueError(f"warmup_fraction must be in [0, 1), got {warmup_fraction}")
+    warmup_steps = int(total_steps * warmup_fraction)
+    return keras.optimizers.schedules.CosineDecay(
+        peak / 10 if warmup_steps else peak,
+        decay_steps=max(total_steps - warmup_steps, 1),
+        warmup_target=peak if warmup_steps else None,
+        warmup_steps=warmup_steps,
+    )
 
 
 # ------------------------------------------------------------------------- callbacks

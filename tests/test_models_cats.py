@@ -36,6 +36,32 @@ def test_the_seed_network_without_batch_norm():
     assert model.count_params() == 3_453_121  # the seed's network at 150 x 150
 
 
+def test_a_strided_first_convolution_with_same_padding():
+    # Notebook 04's network: 128 -> 64 (stride 2) -> 32 -> 16 -> 8 -> 4 after each pooling.
+    model = models.cats_vs_dogs_convnet((128, 128, 3), first_stride=2, padding="same")
+    assert model.get_layer("conv1").output.shape == (None, 64, 64, 32)
+    assert model.get_layer("flatten").output.shape == (None, 4 * 4 * 128)
+    assert model.get_layer("dense").count_params() == 2048 * 512 + 512
+
+
+def test_the_global_average_head_has_no_hidden_dense_layer():
+    # Notebook 05's network: five blocks, each feature map averaged to one number.
+    model = models.cats_vs_dogs_convnet(
+        (128, 128, 3),
+        filters=(32, 64, 128, 256, 256),
+        first_stride=2,
+        padding="same",
+        head="global_average",
+        dropout=0.5,
+    )
+    names = [layer.name for layer in model.layers]
+    assert "flatten" not in names and "dense" not in names
+    assert names[-3:] == ["global_average", "dropout", "p_dog"]
+    assert model.get_layer("pool5").output.shape == (None, 2, 2, 256)
+    assert model.get_layer("global_average").output.shape == (None, 256)
+    assert model.get_layer("p_dog").count_params() == 257
+
+
 def test_dropout_and_augmentation_are_placed_where_the_notebook_says():
     pipeline = augment.augmentation_pipeline(rotation=0.1, zoom=0.2, seed=0)
     model = models.cats_vs_dogs_convnet((64, 64, 3), dropout=0.5, augmentation=pipeline)
@@ -72,7 +98,17 @@ def test_it_learns_an_easy_task():
     assert model.evaluate(images, labels, verbose=0)[1] > 0.9
 
 
-@pytest.mark.parametrize("kwargs", [{"filters": ()}, {"dropout": 1.0}, {"dropout": -0.1}])
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"filters": ()},
+        {"dropout": 1.0},
+        {"dropout": -0.1},
+        {"padding": "full"},
+        {"head": "dense"},
+        {"first_stride": 3},
+    ],
+)
 def test_bad_settings_are_refused(kwargs):
     with pytest.raises(ValueError):
         models.cats_vs_dogs_convnet((32, 32, 3), **kwargs)

@@ -170,3 +170,27 @@ def test_fit_refuses_an_uncompiled_model():
         training.fit(model, x, y, epochs=1, verbose=0)
     with pytest.raises(TypeError):
         training.fit(lambda: "not a model", x, y, epochs=1, verbose=0)
+
+
+def test_warmup_cosine_rises_to_the_peak_then_falls_to_zero():
+    schedule = training.warmup_cosine(2e-3, total_steps=1000)  # 50 warm-up steps
+    rates = np.array([float(schedule(step)) for step in (0, 25, 50, 525, 999, 1000)])
+    np.testing.assert_allclose(rates[0], 2e-4, rtol=1e-5)
+    assert rates[0] < rates[1] < rates[2]
+    np.testing.assert_allclose(rates[2], 2e-3, rtol=1e-5)  # the peak, after warm-up
+    np.testing.assert_allclose(rates[3], 1e-3, rtol=1e-3)  # half-way down the cosine
+    assert rates[4] < 1e-6 and rates[5] < 1e-9
+
+
+def test_warmup_cosine_without_warmup_starts_at_the_peak():
+    schedule = training.warmup_cosine(1e-3, total_steps=10, warmup_fraction=0)
+    np.testing.assert_allclose(float(schedule(0)), 1e-3, rtol=1e-6)
+
+
+@pytest.mark.parametrize(
+    "kwargs", [{"peak": 0}, {"total_steps": 0}, {"warmup_fraction": 1.0}, {"warmup_fraction": -0.1}]
+)
+def test_warmup_cosine_refuses_bad_settings(kwargs):
+    settings = {"peak": 1e-3, "total_steps": 100, **kwargs}
+    with pytest.raises(ValueError):
+        training.warmup_cosine(settings.pop("peak"), **settings)
