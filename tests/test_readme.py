@@ -95,5 +95,8 @@ def test_results_section_lists_published_figures():
     }
     text = readme.results_section(payload)
     assert "| 05_data_augmentation | passed | 10.0 | 2.0 GB |" in text
-    assert "| cats vs dogs, with augmentation (05) | 86.1% | 82-84% | Keras book |" in text
+    assert (
+        "| cats vs dogs, with augmentation, last epoch (05) | 86.1% | 82-84% | Keras book |" in text
+    )
+    assert "best-validation epoch (05)" not in text  # a metric the run did not report
     assert "02" not in text.split("| result |")[1]  # only notebooks that ran are compared
