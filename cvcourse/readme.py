@@ -1,8 +1,9 @@
 """The README's results table, generated from the latest full build, never typed by hand.
 
-``cvcourse build --profile full --record`` copies the build's ``results.json`` to
-``notebooks/results.json`` and rewrites the part of README.md between
-``<!-- results:start -->`` and ``<!-- results:end -->`` with :func:`results_section`.
+``cvcourse build --profile full --inplace`` stores each notebook with its run; then
+``cvcourse record`` collects those runs into ``notebooks/results.json`` and rewrites the
+parts of README.md between ``<!-- results:start -->`` and ``<!-- results:end -->`` (with
+:func:`results_section`) and between the syllabus markers.
 A test checks that the README matches the recorded results.
 """
 
@@ -172,7 +173,7 @@ def results_section(payload: dict) -> str:
     lines = [
         f"Measured by `cvcourse build --profile {env['profile']}` on {env['date'][:10]}, "
         f"{env['machine']}, TensorFlow {env['tensorflow']}, Keras {env['keras']} "
-        "(from `notebooks/results.json`; regenerate with `--record`).",
+        "(from `notebooks/results.json`; regenerate with `cvcourse record`).",
         "",
         "| notebook | status | minutes | peak memory |",
         "| --- | --- | ---: | ---: |",
