@@ -252,22 +252,6 @@ def results_markdown(results: list[NotebookResult], info: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
-# Settings that name a folder: a relative one is meant from where the user typed it.
-PATH_SETTINGS = ("CVCOURSE_MIRROR", "CVCOURSE_DATA_DIR")
-
-
-def absolute_path_settings(environ) -> None:
-    """Make relative folder settings in ``environ`` absolute, from the current directory.
-
-    Kernels run in ``notebooks/``, so ``CVCOURSE_MIRROR=../shared/datasets`` typed in the
-    checkout would otherwise point one level too high. URLs are left alone.
-    """
-    for name in PATH_SETTINGS:
-        value = environ.get(name, "").strip()
-        if value and "://" not in value:
-            environ[name] = str(Path(value).expanduser().resolve())
-
-
 def build(
     notebooks: list[Path],
     *,
@@ -286,7 +270,6 @@ def build(
     import nbformat
 
     os.environ["CVCOURSE_PROFILE"] = profile  # the kernels inherit it
-    absolute_path_settings(os.environ)  # and the folders, from here, not from notebooks/
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     info = environment_info(profile)
     results, rows = [], []

@@ -18,6 +18,11 @@ Environment variables (read each time they are asked for, never cached):
 ``CVCOURSE_SEED``
     The random seed (default 42).
 
+A relative folder in ``CVCOURSE_DATA_DIR`` or ``CVCOURSE_MIRROR`` is taken from the
+checkout's root folder, where the README's commands run, so it names the same folder in a
+terminal and in a notebook's kernel (which runs in ``notebooks/``); outside a checkout,
+from the current folder.
+
 Importing this module changes nothing: no seeding, no directories created.
 """
 
@@ -73,6 +78,14 @@ def checkout_dir() -> Path | None:
     return None
 
 
+def _folder(value: str) -> Path:
+    """An absolute path for a folder setting; a relative one is taken from the checkout."""
+    path = Path(value).expanduser()
+    if not path.is_absolute():
+        path = (checkout_dir() or Path.cwd()) / path
+    return path.resolve()
+
+
 def data_dir() -> Path:
     """The download cache: ``CVCOURSE_DATA_DIR``, else the checkout's ``data/``, else a user cache.
 
@@ -80,7 +93,7 @@ def data_dir() -> Path:
     """
     env = os.environ.get("CVCOURSE_DATA_DIR", "").strip()
     if env:
-        return Path(env).expanduser().resolve()
+        return _folder(env)
     root = checkout_dir()
     if root is not None:
         return root / "data"
@@ -96,7 +109,7 @@ def mirror() -> str | None:
         return None
     if "://" in value:
         return value.rstrip("/") + "/"
-    return str(Path(value).expanduser().resolve())
+    return str(_folder(value))
 
 
 def seed() -> int:

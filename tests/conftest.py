@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import gzip
-import os
 import shutil
 from pathlib import Path
 
 import pytest
 
+from cvcourse import settings
+
 
 @pytest.fixture(scope="session")
 def mirror_dir() -> Path:
     """The class mirror the tests read (CVCOURSE_MIRROR, set by the root conftest)."""
-    value = os.environ.get("CVCOURSE_MIRROR", "")
+    value = settings.mirror()  # resolved as the course resolves it
     if not value or not Path(value).is_dir():
         pytest.skip("no data mirror: set CVCOURSE_MIRROR to a folder holding the course's files")
     return Path(value)

@@ -157,21 +157,3 @@ def test_report_outside_jupyter_prints(capsys):
     assert "test_accuracy" in capsys.readouterr().out
     with pytest.raises(ValueError):
         results.report("x")
-
-
-def test_relative_folder_settings_are_made_absolute_before_kernels_start(tmp_path, monkeypatch):
-    # The README says `export CVCOURSE_MIRROR=../shared/datasets` in the checkout; kernels
-    # run in notebooks/, where that relative path would point at the wrong folder.
-    monkeypatch.chdir(tmp_path)
-    environ = {
-        "CVCOURSE_MIRROR": "../shared/datasets",
-        "CVCOURSE_DATA_DIR": "data",
-        "CVCOURSE_PROFILE": "quick",
-    }
-    build.absolute_path_settings(environ)
-    assert environ["CVCOURSE_MIRROR"] == str((tmp_path / ".." / "shared" / "datasets").resolve())
-    assert environ["CVCOURSE_DATA_DIR"] == str(tmp_path / "data")
-    assert environ["CVCOURSE_PROFILE"] == "quick"
-    urls = {"CVCOURSE_MIRROR": "https://example.org/mirror/"}
-    build.absolute_path_settings(urls)
-    assert urls["CVCOURSE_MIRROR"] == "https://example.org/mirror/"

@@ -46,6 +46,20 @@ def test_mirror_folder_and_url(monkeypatch, tmp_path):
     assert settings.mirror() == "http://class.local/data/"
 
 
+def test_relative_folders_are_taken_from_the_checkout(monkeypatch, tmp_path):
+    # The README's `export CVCOURSE_MIRROR=../shared/datasets` is typed in the checkout, but a
+    # notebook's kernel runs in notebooks/: both must read the same folder.
+    root = settings.checkout_dir()
+    assert root is not None
+    monkeypatch.chdir(tmp_path)  # anywhere but the checkout
+    monkeypatch.setenv("CVCOURSE_MIRROR", "../shared/datasets")
+    monkeypatch.setenv("CVCOURSE_DATA_DIR", "data")
+    assert settings.mirror() == str((root.parent / "shared" / "datasets").resolve())
+    assert settings.data_dir() == (root / "data").resolve()
+    monkeypatch.setattr(settings, "checkout_dir", lambda: None)  # installed, not a checkout
+    assert settings.data_dir() == (tmp_path / "data").resolve()
+
+
 def test_seed(monkeypatch):
     monkeypatch.delenv("CVCOURSE_SEED", raising=False)
     assert settings.seed() == 42
