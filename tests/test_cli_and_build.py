@@ -11,13 +11,14 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from cvcourse import build, results
+from cvcourse import results
+from cvcourse.tools import build
 
 
 def cvcourse(*args, env=None, check=False):
     full_env = {**os.environ, **(env or {})}
     return subprocess.run(
-        [sys.executable, "-m", "cvcourse.cli", *args],
+        [sys.executable, "-m", "cvcourse.tools.cli", *args],
         capture_output=True,
         text=True,
         env=full_env,

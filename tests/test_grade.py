@@ -15,7 +15,7 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from cvcourse import cli, grade, release
+from cvcourse.tools import cli, grade, release
 from cvcourse.exercises import core, questions
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -8,7 +8,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from cvcourse import tidy
+from cvcourse.tools import tidy
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = tidy.notebook_paths(ROOT)

@@ -4,7 +4,7 @@ import json
 import re
 from pathlib import Path
 
-from cvcourse import build, readme
+from cvcourse.tools import build, readme
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")

@@ -1,4 +1,4 @@
-"""cvcourse.release: placeholders that run, checks that say "not attempted", exact --check."""
+"""cvcourse.tools.release: placeholders that run, checks that say "not attempted", exact --check."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from cvcourse import release as rel
+from cvcourse.tools import release as rel
 from cvcourse.exercises import core, ex01
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -21,7 +21,7 @@ Writing a question
 The placeholder convention (*not attempted*)
     The placeholder is Python's ``...`` (Ellipsis). Solution code sits between
     ``# BEGIN SOLUTION`` and ``# END SOLUTION``; ``cvcourse release`` (see
-    :mod:`cvcourse.release`) replaces it in the student copy by a placeholder that still
+    :mod:`cvcourse.tools.release`) replaces it in the student copy by a placeholder that still
     runs: every name the solution assigns becomes ``name = ...`` and every function it
     defines keeps its signature (and docstring) with the body ``return ...``. A checker
     therefore reports *not attempted* when the answer is ``...``, when the student's

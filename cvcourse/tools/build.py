@@ -23,7 +23,7 @@ import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from .results import metrics_from_notebook
+from ..results import metrics_from_notebook
 
 NOTEBOOK_GLOB = "[0-9][0-9]_*.ipynb"
 # Appended to the executed copy, read back, then removed: the kernel's own peak memory.

@@ -10,7 +10,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from . import settings
+from .. import settings
 
 
 def _project_dir() -> Path:
@@ -32,8 +32,8 @@ def cmd_doctor(args) -> int:
 
 
 def cmd_data_list(args) -> int:
-    from .datasets import files as fetch_mod
-    from .datasets.registry import DATASETS, FILES
+    from ..datasets import files as fetch_mod
+    from ..datasets.registry import DATASETS, FILES
 
     print(f"Data directory: {settings.data_dir()}")
     print(f"Mirror:         {settings.mirror() or '(none)'}")
@@ -50,7 +50,7 @@ def cmd_data_list(args) -> int:
 
 
 def _selected(args) -> list[str]:
-    from .datasets.registry import DATASETS
+    from ..datasets.registry import DATASETS
 
     if args.all:
         return [n for n, d in DATASETS.items() if d.files]
@@ -63,7 +63,7 @@ def _selected(args) -> list[str]:
 
 
 def cmd_data_fetch(args) -> int:
-    from .datasets import fetch_dataset
+    from ..datasets import fetch_dataset
 
     for name in _selected(args):
         print(f"{name}: fetching ...", flush=True)
@@ -75,9 +75,9 @@ def cmd_data_fetch(args) -> int:
 
 def cmd_data_verify(args) -> int:
     """Verify every cached file (and, with --mirror, the mirror's copies) by content hash."""
-    from .datasets import files as fetch_mod
-    from .datasets.errors import CorruptFileError
-    from .datasets.registry import FILES
+    from ..datasets import files as fetch_mod
+    from ..datasets.errors import CorruptFileError
+    from ..datasets.registry import FILES
 
     places = [("cache", settings.data_dir())]
     if args.mirror:
@@ -278,7 +278,7 @@ def make_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from .datasets.errors import DataError
+    from ..datasets.errors import DataError
 
     args = make_parser().parse_args(argv)
     try:

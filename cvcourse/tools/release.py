@@ -318,7 +318,7 @@ def _write_atomic(path: Path, text: str) -> None:
 def release(notebooks_dir: Path, student_dir: Path, *, check: bool = False) -> list[Path]:
     """Write (or, with ``check=True``, only compare) the student copy of every notebook.
 
-    Each copy is also tidied (:mod:`cvcourse.tidy`: its own Colab link, normalised
+    Each copy is also tidied (:mod:`cvcourse.tools.tidy`: its own Colab link, normalised
     metadata). Without ``check``: writes ``student_dir/NN_*.ipynb`` for every
     ``notebooks_dir/NN_*.ipynb`` whose copy is missing or differs, deletes student copies
     whose solution notebook no longer exists, and returns the paths it wrote or deleted.

@@ -7,9 +7,9 @@ import os
 import platform
 import sys
 
-from . import settings
-from .datasets import files as fetch_mod
-from .datasets.registry import DATASETS
+from .. import settings
+from ..datasets import files as fetch_mod
+from ..datasets.registry import DATASETS
 
 
 def _version(package: str) -> str:
@@ -28,7 +28,7 @@ def _tensorflow_version() -> str:
 
 def device_summary() -> str:
     """'GPU: <names>' or 'CPU only (N cores)', asking TensorFlow."""
-    from .runtime import quiet_tensorflow_logs
+    from ..runtime import quiet_tensorflow_logs
 
     try:
         quiet_tensorflow_logs()

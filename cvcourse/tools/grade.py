@@ -42,7 +42,7 @@ import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .exercises import core
+from ..exercises import core
 
 DEFAULT_TIMEOUT = 1800  # seconds per notebook: a full-profile capstone trains for minutes
 
@@ -278,7 +278,7 @@ def grade_file(
     """Grade one submitted file (any file: a non-notebook gets a row that says so)."""
     import nbformat
 
-    from .exercises import questions
+    from ..exercises import questions
 
     sub = Submission(path=path, name=name)
     if path.suffix.lower() != ".ipynb":
@@ -318,7 +318,7 @@ def grade_file(
 
 def _columns(subs: list[Submission]) -> list[tuple[str, str]]:
     """(notebook, question) columns, in notebook then question order."""
-    from .exercises import questions
+    from ..exercises import questions
 
     numbers = sorted({s.number for s in subs if s.number})
     columns: list[tuple[str, str]] = []
