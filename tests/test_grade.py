@@ -15,8 +15,8 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from cvcourse.tools import cli, grade, release
 from cvcourse.exercises import core, questions
+from cvcourse.tools import cli, grade, release
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"

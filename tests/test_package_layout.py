@@ -72,7 +72,8 @@ def test_notebooks_do_not_import_the_tools(path):
         if cell.cell_type != "code":
             continue
         source = "\n".join(
-            "" if line.lstrip().startswith(("!", "%")) else line for line in cell.source.splitlines()
+            "" if line.lstrip().startswith(("!", "%")) else line
+            for line in cell.source.splitlines()
         )
         names = imported_modules(ast.parse(source), "")
         assert not any(n.startswith("cvcourse.tools") for n in names), (
@@ -89,4 +90,6 @@ def test_modules_are_small(path):
 
 
 def test_py_typed_is_shipped():
-    assert (PACKAGE / "py.typed").is_file(), "pyproject.toml lists cvcourse/py.typed as package data"
+    assert (PACKAGE / "py.typed").is_file(), (
+        "pyproject.toml lists cvcourse/py.typed as package data"
+    )

@@ -10,8 +10,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from cvcourse.tools import release as rel
 from cvcourse.exercises import core, ex01
+from cvcourse.tools import release as rel
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
