@@ -1,4 +1,4 @@
-"""cvcourse.evaluation on inputs whose answers are known by hand."""
+"""cvcourse.evaluation: by hand on a small case, and against scikit-learn's own results."""
 
 from __future__ import annotations
 
@@ -42,14 +42,22 @@ def test_confusion_matrix_refuses_mismatched_lengths_and_bad_labels():
         evaluation.confusion_matrix([0.5, 1.0], [0, 1])
 
 
-def test_accuracy_and_predicted_labels():
-    assert evaluation.accuracy(Y_TRUE, Y_PRED) == pytest.approx(4 / 6)
+def test_confusion_matrix_equals_scikit_learn_on_random_labels():
+    from sklearn.metrics import confusion_matrix
+
+    rng = np.random.default_rng(1)
+    y_true = rng.integers(0, 6, 300)
+    y_pred = np.where(rng.random(300) < 0.6, y_true, rng.integers(0, 6, 300))
+    cm = evaluation.confusion_matrix(y_true, y_pred, num_classes=7)
+    assert cm.dtype == np.int64
+    np.testing.assert_array_equal(cm, confusion_matrix(y_true, y_pred, labels=range(7)))
+
+
+def test_predicted_labels_is_the_argmax_of_each_row():
     probabilities = np.array([[0.1, 0.9], [0.7, 0.3]])
     np.testing.assert_array_equal(evaluation.predicted_labels(probabilities), [1, 0])
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="rows"):
         evaluation.predicted_labels(np.array([0.1, 0.9]))
-    with pytest.raises(ValueError, match="undefined"):
-        evaluation.accuracy([], [])
 
 
 def test_classification_report_matches_hand_computed_values():
@@ -70,18 +78,28 @@ def test_classification_report_matches_hand_computed_values():
     assert report.loc["weighted avg", "recall"] == pytest.approx(4 / 6)
 
 
-def test_classification_report_agrees_with_scikit_learn():
-    from sklearn.metrics import precision_recall_fscore_support
+def test_classification_report_equals_scikit_learns_report():
+    from sklearn.metrics import classification_report
 
     rng = np.random.default_rng(0)
     y_true = rng.integers(0, 5, 200)
     y_pred = np.where(rng.random(200) < 0.7, y_true, rng.integers(0, 5, 200))
-    report = evaluation.classification_report(y_true, y_pred)
-    p, r, f, s = precision_recall_fscore_support(y_true, y_pred, zero_division=0)
-    np.testing.assert_allclose(report["precision"][:5], p)
-    np.testing.assert_allclose(report["recall"][:5], r)
-    np.testing.assert_allclose(report["f1-score"][:5], f)
-    np.testing.assert_array_equal(report["support"][:5], s)
+    names = ["a", "b", "c", "d", "e"]
+    report = evaluation.classification_report(y_true, y_pred, names)
+    expected = classification_report(
+        y_true, y_pred, target_names=names, output_dict=True, zero_division=0
+    )
+    for row in [*names, "macro avg", "weighted avg"]:
+        for column in ("precision", "recall", "f1-score", "support"):
+            assert report.loc[row, column] == pytest.approx(expected[row][column]), (row, column)
+    assert report.loc["accuracy", "f1-score"] == pytest.approx(expected["accuracy"])
+    assert report["support"].dtype == np.int64
+    assert report.loc[["accuracy"], ["precision", "recall"]].isna().all(axis=None)
+
+
+def test_classification_report_refuses_no_examples():
+    with pytest.raises(ValueError, match="empty"):
+        evaluation.classification_report([], [], ["a", "b"])
 
 
 def test_classification_report_class_never_predicted_has_zero_precision():
@@ -94,6 +112,8 @@ def test_classification_report_names_every_class_even_unseen_ones():
     report = evaluation.classification_report([0, 1], [0, 1], ["a", "b", "c"])
     assert list(report.index[:3]) == ["a", "b", "c"]
     assert report.loc["c", "support"] == 0
+    assert report.loc["c", "precision"] == 0 and report.loc["c", "recall"] == 0
+    assert report.loc["macro avg", "recall"] == pytest.approx(2 / 3)  # c counts, as 0
     with pytest.raises(ValueError, match="out of range"):
         evaluation.classification_report([0, 1, 2], [0, 1, 2], ["a", "b"])
 
