@@ -75,15 +75,43 @@ def report(notebook: str, **metrics) -> dict:
     return data["metrics"]
 
 
-def metrics_from_notebook(nb) -> dict:
-    """The metrics a notebook reported, read back from its outputs (last report wins)."""
-    found: dict = {}
-    for cell in nb.get("cells", []):
-        for output in cell.get("outputs", []) if cell.get("cell_type") == "code" else []:
-            data = output.get("data", {})
-            if METRICS_MIMETYPE in data:
-                payload = data[METRICS_MIMETYPE]
-                if isinstance(payload, str):
+def custom_outputs(nb, mimetype: str) -> list[tuple[int, object]]:
+    """Every payload of ``mimetype`` in an executed notebook's outputs, in output order.
+
+    Takes an nbformat notebook (or the same as a plain dict) and a mimetype such as
+    :data:`METRICS_MIMETYPE`; returns ``[(cell_index, data), ...]`` where ``cell_index``
+    counts every cell of ``nb["cells"]`` from 0 and ``data`` is the decoded JSON payload
+    (a payload stored as a JSON string is parsed; one that is not valid JSON is skipped,
+    a damaged record counting as no record). The one reader of the course's own outputs:
+    :func:`metrics_from_notebook` and :func:`cvcourse.exercises.core.results_from_notebook`
+    are built on it; notebook 06 reads 04's and 05's stored results with it.
+    """
+    found: list[tuple[int, object]] = []
+    for index, cell in enumerate(nb.get("cells", [])):
+        if cell.get("cell_type") != "code":
+            continue
+        for output in cell.get("outputs", []):
+            if mimetype not in output.get("data", {}):
+                continue
+            payload = output["data"][mimetype]
+            if isinstance(payload, str):
+                try:
                     payload = json.loads(payload)
-                found.update(payload.get("metrics", {}))
+                except ValueError:
+                    continue
+            found.append((index, payload))
+    return found
+
+
+def metrics_from_notebook(nb) -> dict:
+    """The metrics a notebook reported through :func:`report`, read back from its outputs.
+
+    Takes an executed nbformat notebook (or dict); returns ``{name: value}`` merged over
+    every report in order (a later report of the same name wins). Taught in notebook 06,
+    which reads 04's and 05's stored results.
+    """
+    found: dict = {}
+    for _, payload in custom_outputs(nb, METRICS_MIMETYPE):
+        if isinstance(payload, dict) and isinstance(payload.get("metrics"), dict):
+            found.update(payload["metrics"])
     return found

@@ -42,7 +42,6 @@ from __future__ import annotations
 import enum
 import html
 import inspect
-import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -354,25 +353,19 @@ def results_from_notebook(nb, questions=None) -> dict[str, Result]:
     ``questions`` (e.g. ``ex01.QUESTIONS``), questions never checked are included as
     *not attempted*. Ordered q1, q2, ... For ``cvcourse grade``.
     """
+    from ..results import custom_outputs
+
     if isinstance(nb, (str, Path)):
         import nbformat
 
         nb = nbformat.read(str(nb), as_version=4)
     found: dict[str, Result] = {}
-    for cell in nb.get("cells", []):
-        if cell.get("cell_type") != "code":
-            continue
-        for output in cell.get("outputs", []):
-            payload = output.get("data", {}).get(MIMETYPE)
-            if payload is None:
-                continue
-            try:
-                if isinstance(payload, str):
-                    payload = json.loads(payload)
-                result = Result.from_dict(payload)
-            except (KeyError, ValueError, TypeError):
-                continue  # a damaged record counts as no record
-            found[result.question] = result
+    for _, payload in custom_outputs(nb, MIMETYPE):
+        try:
+            result = Result.from_dict(payload)
+        except (KeyError, ValueError, TypeError, AttributeError):
+            continue  # a damaged record counts as no record
+        found[result.question] = result
     for q in questions or []:
         found.setdefault(q.name, q.not_attempted_result())
     return {name: found[name] for name in sorted(found, key=_question_order)}
