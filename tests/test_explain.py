@@ -340,19 +340,20 @@ def test_gradient_ascent_raises_the_chosen_filters_mean_activation():
 def test_gradient_ascent_finds_what_a_known_filter_wants():
     # Filter 1 of the detector sums input channel 1: the best input is channel 1 at the top.
     model = detector("nested_functional")
-    pattern = explain.filter_pattern(model, "detect", 1, steps=20, value_range=(0.0, 1.0))
-    assert pattern.shape == (SIZE, SIZE, 2)
+    patterns = explain.filter_patterns(model, "detect", [1], steps=20, value_range=(0.0, 1.0))
+    assert patterns.shape == (1, SIZE, SIZE, 2)
+    pattern = patterns[0]
     assert pattern[..., 1].mean() > 0.9
     assert abs(pattern[..., 0].mean() - 0.5) < 0.05  # channel 0 does not matter: untouched
 
 
-def test_filter_pattern_inside_a_nested_base():
+def test_filter_patterns_inside_a_nested_base():
     model = nested_functional(small_base())
-    pattern, losses = explain.filter_pattern(
-        model, "base/dense", 2, steps=10, value_range=(0.0, 255.0), return_losses=True
+    patterns, losses = explain.filter_patterns(
+        model, "base/dense", [2], steps=10, value_range=(0.0, 255.0), return_losses=True
     )
-    assert pattern.shape == (32, 32, 3) and losses.shape == (11,)
-    assert losses[-1] > losses[0]
+    assert patterns.shape == (1, 32, 32, 3) and losses.shape == (11, 1)
+    assert losses[-1, 0] > losses[0, 0]
 
 
 def test_filter_patterns_refuse_bad_arguments():
