@@ -105,17 +105,33 @@ def test_show_kernel_formats_fractions_and_draws_into_given_axes():
         plotting.show_kernel(np.zeros((2, 2, 2)))
 
 
-def test_show_kernels_before_after_and_filtering():
+def test_show_kernels_takes_a_dict_and_refuses_mismatched_titles():
     fig = plotting.show_kernels({"a": np.eye(3), "b": -np.eye(3)})
     assert [ax.get_title() for ax in _visible_axes(fig)] == ["a", "b"]
     assert all(len(ax.texts) == 9 for ax in _visible_axes(fig))
+    keras_kernel = np.arange(4.0).reshape(2, 2, 1, 1)  # (k, k, in, out) with one of each
+    (ax,) = _visible_axes(plotting.show_kernels([keras_kernel]))
+    assert [t.get_text() for t in ax.texts] == ["0", "1", "2", "3"]
+    with pytest.raises(ValueError, match="2 kernels but 1 titles"):
+        plotting.show_kernels([np.eye(2), np.eye(2)], ["one"])
+    with pytest.raises(ValueError, match="at least one"):
+        plotting.show_kernels([])
 
-    fig = plotting.show_before_after(RGB, GRAY, titles=("in", "out"))
+
+def test_show_before_after_scales_each_panel_by_its_own_rules():
+    signed = np.random.default_rng(1).normal(size=(20, 30))
+    fig = plotting.show_before_after(
+        GRAY, signed, titles=("in", "out"), after_cmap="RdBu_r", robust=True
+    )
     assert isinstance(fig, Figure)
-    assert [ax.get_title() for ax in _visible_axes(fig)] == ["in", "out"]
+    before_ax, after_ax = _visible_axes(fig)
+    assert [before_ax.get_title(), after_ax.get_title()] == ["in", "out"]
+    assert before_ax.images[0].get_clim() == (0, 255)  # uint8 stays on 0-255
+    assert before_ax.images[0].get_cmap().name == "gray"
+    assert after_ax.images[0].get_cmap().name == "RdBu_r"
+    assert after_ax.images[0].get_clim() == pytest.approx(tuple(np.percentile(signed, [1, 99])))
 
-    result = np.random.default_rng(1).normal(size=(20, 30))
-    fig = plotting.show_filtering(GRAY, np.ones((3, 3)) / 9, result)
-    image_ax, kernel_ax, result_ax = fig.axes
-    assert len(kernel_ax.texts) == 9
-    assert result_ax.images[0].get_clim() == pytest.approx(tuple(np.percentile(result, [1, 99])))
+
+def test_a_batch_is_refused_with_the_fix():
+    with pytest.raises(ValueError, match=r"batch: pass its images one by one"):
+        plotting.show_images([np.zeros((2, 8, 8, 3))])

@@ -1,4 +1,4 @@
-"""The figures of notebooks 02 and 03: history curves, confusion matrices, mistake galleries."""
+"""The figures of notebooks 02 to 05: history curves, runs compared, confusion matrices, mistakes."""
 
 from __future__ import annotations
 
@@ -158,3 +158,35 @@ def test_show_mistakes_refuses_mismatched_or_empty_input():
         plotting.show_mistakes([], [], [])
     with pytest.raises(ValueError, match="confidences"):
         plotting.show_mistakes(np.zeros((2, 8, 8)), [0, 1], [1, 0], [0.5])
+
+
+def test_compare_histories_draws_one_colour_per_run_dashed_training_solid_validation():
+    short = {"loss": [2.0, 1.0], "val_loss": [2.5, 1.5]}  # runs may differ in length
+    fig = plotting.compare_histories({"plain": HISTORY, "augmented": short}, ["loss"])
+    (ax,) = fig.get_axes()
+    assert ax.get_title() == "loss per epoch"
+    lines = {line.get_label(): line for line in ax.get_lines()}
+    assert list(lines) == [
+        "plain, training",
+        "plain, validation",
+        "augmented, training",
+        "augmented, validation",
+    ]
+    assert lines["plain, training"].get_linestyle() == "--"
+    assert lines["plain, validation"].get_linestyle() == "-"
+    assert lines["plain, training"].get_color() != lines["augmented, training"].get_color()
+    np.testing.assert_allclose(lines["augmented, validation"].get_ydata(), short["val_loss"])
+    np.testing.assert_array_equal(lines["augmented, training"].get_xdata(), [1, 2])
+
+
+def test_compare_histories_smoothing_and_bad_input():
+    fig = plotting.compare_histories({"run": HISTORY}, "accuracy", smoothing=0.5)
+    (ax,) = fig.get_axes()
+    assert ax.get_title() == "accuracy per epoch (smoothed)"
+    np.testing.assert_allclose(
+        ax.get_lines()[0].get_ydata(), plotting.smooth_curve(HISTORY["accuracy"], 0.5)
+    )
+    with pytest.raises(ValueError, match="at least one history"):
+        plotting.compare_histories({})
+    with pytest.raises(ValueError, match="none of the metrics.*'loss'"):
+        plotting.compare_histories({"run": {"loss": [1.0]}}, ["precision"])
