@@ -1,21 +1,18 @@
 """Student copies: the solution notebooks with their solutions replaced by placeholders.
 
 ``cvcourse release`` calls :func:`release`, which writes ``notebooks/student/NN_*.ipynb``
-for every ``notebooks/NN_*.ipynb``; ``cvcourse release --check`` writes nothing and lists
-the copies that are missing or out of date. The same input always gives byte-identical
-copies, so the check is exact.
+for every ``notebooks/NN_*.ipynb`` and the solution texts
+``cvcourse/exercises/solutions.json`` (:mod:`cvcourse.tools.solutions`);
+``cvcourse release --check`` writes nothing and lists the files that are missing or out of
+date. The same input always gives byte-identical files, so the check is exact.
 
 How a solution notebook marks its solutions
     Solution code sits between a ``# BEGIN SOLUTION`` line and an ``# END SOLUTION`` line
-    in a code cell. In the student copy the block becomes a placeholder that still runs:
-
-    - by default, derived from the code: imports are kept, every name the block assigns
-      becomes ``name = ...`` and every function it defines keeps its signature and
-      docstring with the body ``return ...`` (the convention of
-      :mod:`cvcourse.exercises.core`, whose checks then report *not attempted*);
-    - or, when the block contains lines starting with ``# STUDENT:``, exactly those lines
-      with the marker removed (a scaffold, e.g. a dict whose values are ``...``). A block
-      indented inside a function needs such lines.
+    in a code cell (:mod:`cvcourse.tools.markers`). In the student copy the block becomes
+    a placeholder that still runs (:mod:`cvcourse.tools.placeholders`): derived from the
+    code (``name = ...``, functions with ``return ...``), or the block's ``# STUDENT:``
+    lines. Each block belongs to one question (:func:`cvcourse.tools.solutions.attribute_blocks`),
+    whose ``solution()`` shows its code.
 
 Outputs in the student copy
     Students run their copy themselves, so outputs are cleared, with one exception: a cell
@@ -29,226 +26,31 @@ Outputs in the student copy
 
 from __future__ import annotations
 
-import ast
 import copy
-import os
-import textwrap
 from pathlib import Path
 
-BEGIN = "# BEGIN SOLUTION"
-END = "# END SOLUTION"
-STUDENT = "# STUDENT:"
+from .files import write_atomic
+from .markers import BEGIN, END, STUDENT, ReleaseError, check_calls, exercise_aliases, has_solution
+from .placeholders import PLACEHOLDER_COMMENT, strip_solutions
+from .solutions import solutions_json
+
 NOTEBOOK_GLOB = "[0-9][0-9]_*.ipynb"
-PLACEHOLDER_COMMENT = "# YOUR CODE HERE: replace each ... with your answer"
+
+__all__ = [
+    "BEGIN",
+    "END",
+    "PLACEHOLDER_COMMENT",
+    "STUDENT",
+    "ReleaseError",
+    "make_student_copy",
+    "release",
+    "strip_solutions",
+]
 
 
-class ReleaseError(ValueError):
-    """A solution notebook's solution markers cannot be turned into a student copy."""
-
-
-# ------------------------------------------------------------------------- source code
-
-
-def _python_only(source: str) -> str:
-    """The cell's source with IPython magics and shell lines blanked, for the ast module."""
-    return "\n".join(
-        "" if line.lstrip().startswith(("%", "!")) else line for line in source.split("\n")
-    )
-
-
-def _stored_names(node: ast.AST) -> list[str]:
-    """Names a statement binds at module level (not inside functions or comprehensions)."""
-    found: list[str] = []
-    skip = (
-        ast.FunctionDef,
-        ast.AsyncFunctionDef,
-        ast.ClassDef,
-        ast.Lambda,
-        ast.ListComp,
-        ast.SetComp,
-        ast.DictComp,
-        ast.GeneratorExp,
-    )
-    stack = [node]
-    while stack:
-        current = stack.pop(0)
-        if isinstance(current, ast.Name) and isinstance(current.ctx, ast.Store):
-            found.append(current.id)
-        for child in ast.iter_child_nodes(current):
-            if not isinstance(child, skip):
-                stack.append(child)
-    return found
-
-
-def _function_placeholder(code: str, node: ast.FunctionDef | ast.AsyncFunctionDef) -> list[str]:
-    keyword = "async def" if isinstance(node, ast.AsyncFunctionDef) else "def"
-    returns = f" -> {ast.unparse(node.returns)}" if node.returns is not None else ""
-    lines = [f"{keyword} {node.name}({ast.unparse(node.args)}){returns}:"]
-    first = node.body[0]
-    if (
-        isinstance(first, ast.Expr)
-        and isinstance(first.value, ast.Constant)
-        and isinstance(first.value.value, str)
-    ):
-        lines.extend(code.split("\n")[first.lineno - 1 : first.end_lineno])  # as written
-    lines.append("    return ...")
-    return lines
-
-
-def _auto_placeholder(code: str) -> tuple[list[str], list[str]]:
-    """(placeholder lines, names bound) for dedented solution code."""
-    tree = ast.parse(code)
-    lines = [PLACEHOLDER_COMMENT]
-    names: list[str] = []
-    for node in tree.body:
-        if isinstance(node, (ast.Import, ast.ImportFrom)):
-            lines.append(ast.get_source_segment(code, node) or ast.unparse(node))
-        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            lines.extend(_function_placeholder(code, node))
-            lines.extend(["", ""])  # PEP 8's two blank lines after a function
-            names.append(node.name)
-        elif isinstance(node, ast.ClassDef):
-            lines.append(f"{node.name} = ...")
-            names.append(node.name)
-        else:
-            for name in _stored_names(node):
-                if name not in names:
-                    lines.append(f"{name} = ...")
-                    names.append(name)
-    return lines, names
-
-
-def _indent_of(line: str) -> str:
-    return line[: len(line) - len(line.lstrip())]
-
-
-def _tidy_blank_lines(lines: list[str]) -> str:
-    """Join lines with at most two blank lines in a row and none at the end."""
-    tidy: list[str] = []
-    for line in lines:
-        if not line.strip() and len(tidy) >= 2 and not tidy[-1].strip() and not tidy[-2].strip():
-            continue
-        tidy.append(line)
-    while tidy and not tidy[-1].strip():
-        tidy.pop()
-    return "\n".join(tidy)
-
-
-def strip_solutions(source: str, *, where: str = "cell") -> tuple[str, list[str]]:
-    """The student version of one cell's source, and the names its solutions bind.
-
-    Raises :class:`ReleaseError` (naming ``where``) for unbalanced markers, an indented
-    block without ``# STUDENT:`` lines, or a result that is not valid Python.
-    """
-    out: list[str] = []
-    names: list[str] = []
-    block: list[str] | None = None
-    indent = ""
-    for line in source.split("\n"):
-        marker = line.strip()
-        if marker == BEGIN:
-            if block is not None:
-                raise ReleaseError(f"{where}: '{BEGIN}' inside another solution block")
-            block, indent = [], _indent_of(line)
-            continue
-        if marker == END:
-            if block is None:
-                raise ReleaseError(f"{where}: '{END}' without a '{BEGIN}' before it")
-            out.extend(_placeholder(block, indent, names, where))
-            block = None
-            continue
-        if block is not None:
-            block.append(line)
-        else:
-            out.append(line)
-    if block is not None:
-        raise ReleaseError(f"{where}: '{BEGIN}' without a matching '{END}'")
-    student = _tidy_blank_lines(out)
-    try:
-        ast.parse(_python_only(student))
-    except SyntaxError as err:
-        raise ReleaseError(
-            f"{where}: the student version is not valid Python ({err.msg}, line {err.lineno}):"
-            f"\n{student}"
-        ) from None
-    return student, names
-
-
-def _placeholder(block: list[str], indent: str, names: list[str], where: str) -> list[str]:
-    student_lines = [line for line in block if line.strip().startswith(STUDENT)]
-    solution = "\n".join(line for line in block if not line.strip().startswith(STUDENT))
-    try:
-        code = textwrap.dedent(solution)
-        tree = ast.parse(_python_only(code))
-    except SyntaxError as err:
-        raise ReleaseError(f"{where}: the solution block is not valid Python ({err.msg})") from None
-    if student_lines:
-        for node in tree.body:
-            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-                names.append(node.name)
-            else:
-                names.extend(n for n in _stored_names(node) if n not in names)
-        result = []
-        for line in student_lines:
-            head, _, rest = line.partition(STUDENT)
-            result.append(head + (rest[1:] if rest.startswith(" ") else rest))
-        return result
-    if indent:
-        raise ReleaseError(
-            f"{where}: an indented solution block needs '{STUDENT}' lines giving its "
-            "placeholder (e.g. '# STUDENT: return ...')"
-        )
-    lines, bound = _auto_placeholder(_python_only(code))
-    names.extend(n for n in bound if n not in names)
-    return lines
-
-
-# ----------------------------------------------------------------------- checks and names
-
-
-def _exercise_aliases(nb) -> dict[str, str]:
-    """alias -> exercise module name (``ex01``), from the notebook's imports."""
-    aliases: dict[str, str] = {}
-    for cell in nb.cells:
-        if cell.cell_type != "code":
-            continue
-        try:
-            tree = ast.parse(_python_only(cell.source))
-        except SyntaxError:
-            continue
-        for node in ast.walk(tree):
-            if isinstance(node, ast.ImportFrom) and node.module == "cvcourse.exercises":
-                for item in node.names:
-                    aliases[item.asname or item.name] = item.name
-            elif isinstance(node, ast.Import):
-                for item in node.names:
-                    if item.name.startswith("cvcourse.exercises.") and item.asname:
-                        aliases[item.asname] = item.name.rsplit(".", 1)[1]
-    return aliases
-
-
-def _check_calls(source: str, aliases: dict[str, str]) -> list[tuple[str, str]]:
-    """(module, question) of each ``alias.qN.check(...)`` call in the source, in order."""
-    try:
-        tree = ast.parse(_python_only(source))
-    except SyntaxError:
-        return []
-    calls = []
-    for node in ast.walk(tree):
-        func = getattr(node, "func", None)
-        if (
-            isinstance(node, ast.Call)
-            and isinstance(func, ast.Attribute)
-            and func.attr == "check"
-            and isinstance(func.value, ast.Attribute)
-            and isinstance(func.value.value, ast.Name)
-            and func.value.value.id in aliases
-        ):
-            calls.append((node.lineno, node.col_offset, func.value.value.id, func.value.attr))
-    return [(aliases[alias], question) for _, _, alias, question in sorted(calls)]
-
-
-def _not_attempted_outputs(calls, where: str) -> list:
+def _not_attempted_outputs(calls: list[tuple[str, str]], where: str) -> list:
+    """The display outputs that the checks ``calls`` ((module, question) pairs) show when
+    nothing is attempted; raises ``ReleaseError`` naming ``where`` for an unknown question."""
     import importlib
 
     import nbformat
@@ -279,14 +81,14 @@ def make_student_copy(nb, *, source_name: str | None = None):
     """
     student = copy.deepcopy(nb)
     label = source_name or "notebook"
-    aliases = _exercise_aliases(student)
+    aliases = exercise_aliases(student)
     for index, cell in enumerate(student.cells):
         if cell.cell_type != "code":
             continue
         where = f"{label}, cell {index}"
-        if any(line.strip() == BEGIN for line in cell.source.split("\n")):
+        if has_solution(cell.source):
             cell.source, _ = strip_solutions(cell.source, where=where)
-        outputs = _not_attempted_outputs(_check_calls(cell.source, aliases), where)
+        outputs = _not_attempted_outputs(check_calls(cell.source, aliases), where)
         if outputs and cell.get("execution_count") is not None:
             cell.outputs = outputs  # compared by nbval: every check says "not attempted"
         else:
@@ -302,28 +104,37 @@ def make_student_copy(nb, *, source_name: str | None = None):
 
 
 def _dumps(nb) -> str:
+    """A notebook as the exact text stored (nbformat v4, a trailing newline)."""
     import nbformat
 
     text = nbformat.writes(nb, version=4)
     return text if text.endswith("\n") else text + "\n"
 
 
-def _write_atomic(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
-    with open(tmp, "w", encoding="utf-8", newline="\n") as f:
-        f.write(text)
-    os.replace(tmp, path)
+def _stale(path: Path, text: str) -> bool:
+    """True when the file at ``path`` is missing or its bytes are not ``text`` in UTF-8."""
+    return not path.is_file() or path.read_bytes() != text.encode("utf-8")
 
 
-def release(notebooks_dir: Path, student_dir: Path, *, check: bool = False) -> list[Path]:
-    """Write (or, with ``check=True``, only compare) the student copy of every notebook.
+def release(
+    notebooks_dir: Path,
+    student_dir: Path,
+    *,
+    solutions_file: Path | None = None,
+    check: bool = False,
+) -> list[Path]:
+    """Write (or, with ``check=True``, only compare) the student copies and the solution texts.
 
+    Takes the folder of solution notebooks, the folder of student copies and, optionally,
+    the ``solutions.json`` to write (:func:`cvcourse.tools.solutions.solutions_json`).
     Each copy is also tidied (:mod:`cvcourse.tools.tidy`: its own Colab link, normalised
     metadata). Without ``check``: writes ``student_dir/NN_*.ipynb`` for every
-    ``notebooks_dir/NN_*.ipynb`` whose copy is missing or differs, deletes student copies
-    whose solution notebook no longer exists, and returns the paths it wrote or deleted.
-    With ``check``: writes nothing and returns the stale paths (missing, different, or
-    without a solution notebook); an empty list means everything is up to date.
+    ``notebooks_dir/NN_*.ipynb`` whose copy is missing or differs (and ``solutions_file``
+    when it differs), deletes student copies whose solution notebook no longer exists, and
+    returns the paths it wrote or deleted. With ``check``: writes nothing and returns the
+    stale paths (missing, different, or without a solution notebook); an empty list means
+    everything is up to date. Raises ``FileNotFoundError`` for a missing ``notebooks_dir``
+    and ``ReleaseError`` for malformed solution markers.
     """
     import nbformat
 
@@ -333,30 +144,29 @@ def release(notebooks_dir: Path, student_dir: Path, *, check: bool = False) -> l
     if not notebooks_dir.is_dir():
         raise FileNotFoundError(f"{notebooks_dir} is not a folder of notebooks")
     expected: dict[Path, str] = {}
+    sources = []
     for source in sorted(notebooks_dir.glob(NOTEBOOK_GLOB)):
         nb = nbformat.read(source, as_version=4)
+        sources.append((source.name, nb))
         target = student_dir / source.name
         try:  # the copy's own path in the repository, for its "Open in Colab" link
             relative = target.resolve().relative_to(notebooks_dir.resolve().parent).as_posix()
         except ValueError:
             relative = f"notebooks/student/{source.name}"
-        copy = tidy.tidy(make_student_copy(nb, source_name=source.name), relative)
-        expected[target] = _dumps(copy)
+        student = tidy.tidy(make_student_copy(nb, source_name=source.name), relative)
+        expected[target] = _dumps(student)
     orphans = (
         [p for p in sorted(student_dir.glob(NOTEBOOK_GLOB)) if p not in expected]
         if student_dir.is_dir()
         else []
     )
-    changed = [
-        path
-        for path, text in expected.items()
-        if not path.is_file() or path.read_text(encoding="utf-8") != text
-    ]
+    if solutions_file is not None:
+        expected[Path(solutions_file)] = solutions_json(sources)
+    changed = [path for path, text in expected.items() if _stale(path, text)]
     if check:
         return changed + orphans
-    student_dir.mkdir(parents=True, exist_ok=True)
     for path in changed:
-        _write_atomic(path, expected[path])
+        write_atomic(path, expected[path])
     for path in orphans:
         path.unlink()
     return changed + orphans
