@@ -112,3 +112,20 @@ def test_it_learns_an_easy_task():
 def test_bad_settings_are_refused(kwargs):
     with pytest.raises(ValueError):
         models.cats_vs_dogs_convnet((32, 32, 3), **kwargs)
+
+
+@pytest.mark.parametrize(
+    "kwargs, smallest",
+    [
+        ({}, 46),  # 4 valid blocks: 46 -> 44 -> 22 -> 20 -> 10 -> 8 -> 4 -> 2 -> 1
+        ({"padding": "same", "first_stride": 2}, 31),  # 31 -> 16 -> 8 -> 4 -> 2 -> 1
+        ({"filters": (8, 8)}, 10),
+    ],
+)
+def test_the_smallest_input_builds_and_one_pixel_less_is_refused(kwargs, smallest):
+    model = models.cats_vs_dogs_convnet((smallest, smallest, 3), **kwargs)
+    last_pool = f"pool{len(kwargs.get('filters', (32, 64, 128, 128)))}"
+    assert model.get_layer(last_pool).output.shape[1:3] == (1, 1)  # nothing left to spare
+    too_small = (smallest - 1, smallest, 3)
+    with pytest.raises(ValueError, match=rf"\({smallest - 1}, {smallest}, 3\).*{smallest}x"):
+        models.cats_vs_dogs_convnet(too_small, **kwargs)

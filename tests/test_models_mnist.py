@@ -134,3 +134,18 @@ def test_vgg_style_cnn_puts_the_preprocessing_layer_first():
     assert abs(standardized.mean()) < 1e-3 and abs(standardized.std() - 1) < 1e-2
     assert model.get_layer("flatten").output.shape[-1] == 16 * 16 * 8
     check_probabilities(model, (64, 64, 1), 15)
+
+
+@pytest.mark.parametrize(
+    "build, smallest, last",
+    [
+        (models.mnist_convnet, 18, "conv3"),  # 18 -> 16 -> 8 -> 6 -> 3 -> 1
+        (lambda shape: models.vgg_style_cnn(shape, filters=(8, 8, 8)), 8, "pool3"),
+        (models.chinese_mnist_cnn, 2, "conv4"),
+    ],
+)
+def test_builders_accept_their_smallest_input_and_refuse_one_pixel_less(build, smallest, last):
+    model = build((smallest, smallest, 1))
+    assert model.get_layer(last).output.shape[1:3] == (1, 1)
+    with pytest.raises(ValueError, match=rf"\({smallest}, {smallest - 1}, 1\).*{smallest}x"):
+        build((smallest, smallest - 1, 1))
