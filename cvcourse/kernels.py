@@ -19,8 +19,9 @@ Padding follows Keras and TensorFlow:
     (SciPy's ``mode="full"``).
 
 Deep learning's "convolution" is cross-correlation: the kernel is not flipped.
-:func:`correlate2d` is what Conv2D computes; :func:`convolve2d` flips the kernel first,
-as ``scipy.signal.convolve2d`` does.
+:func:`correlate2d` is what Conv2D computes; ``scipy.signal.convolve2d`` flips the kernel
+first, so it equals ``correlate2d(image, flip(kernel))``. The tests compare every function
+here with SciPy, TensorFlow or Keras.
 """
 
 from __future__ import annotations
@@ -86,7 +87,10 @@ def kernel(name: str) -> np.ndarray:
 
 
 def describe(name: str) -> str:
-    """What the named kernel brings out, in one sentence (notebook 01)."""
+    """What the named kernel brings out: one sentence (str) for a name of :data:`KERNEL_NAMES`.
+
+    Taught in notebook 01.
+    """
     kernel(name)  # same error for an unknown name
     return _KERNELS[name][1]
 
@@ -229,40 +233,32 @@ def correlate2d(image, kernel, *, padding: str = "valid", stride=1) -> np.ndarra
 
 
 def flip(kernel) -> np.ndarray:
-    """The kernel turned by 180 degrees (rows and columns reversed); other axes kept (notebook 01)."""
+    """The kernel turned by 180 degrees: (f_h, f_w, ...) -> a new array of the same shape and
+    dtype, rows and columns reversed, other axes kept. Taught in notebook 01.
+    """
     k = np.asarray(kernel)
     if k.ndim < 2:
         raise ValueError(f"kernel must have at least 2 dimensions, got shape {k.shape}")
     return k[::-1, ::-1].copy()
 
 
-def convolve2d(image, kernel, *, padding: str = "valid", stride=1) -> np.ndarray:
-    """True convolution: :func:`correlate2d` with the kernel flipped first (notebook 01).
-
-    With a 2-D image and kernel this equals ``scipy.signal.convolve2d(image, kernel,
-    mode=padding)`` for ``"valid"`` and ``"full"``, and for ``"same"`` with odd kernels.
-    """
-    return correlate2d(image, flip(kernel), padding=padding, stride=stride)
-
-
 def relu(x) -> np.ndarray:
-    """max(x, 0) elementwise: keep positive responses ("detected"), zero the rest (notebook 01)."""
+    """max(x, 0) elementwise: an array of any shape -> the same shape and dtype (notebook 01)."""
     return np.maximum(np.asarray(x), 0)
 
 
-def pool2d(x, pool_size=2, *, stride=None, padding: str = "valid", mode: str = "max") -> np.ndarray:
-    """Max or average pooling of an (H, W) or (H, W, C) array, each channel on its own.
+def max_pool2d(x, pool_size=2, *, stride=None, padding: str = "valid") -> np.ndarray:
+    """The largest value in each window of an (H, W) or (H, W, C) array, channel by channel.
 
-    ``pool_size`` and ``stride`` are ints or pairs; ``stride`` defaults to ``pool_size``
-    (windows that do not overlap), as in Keras. ``padding="same"`` pads like Keras, and the
-    padded places are ignored (neither a maximum nor counted in an average). ``mode`` is
-    ``"max"`` or ``"average"``. Taught in notebook 01.
+    Takes real numbers (computed in float64); ``pool_size`` and ``stride`` are ints or
+    pairs, ``stride`` defaulting to ``pool_size`` as in Keras; ``padding`` is ``"valid"``
+    or ``"same"`` (padded places are never the maximum). Returns float64 (H', W') or
+    (H', W', C), ``H' = output_size(H, pool_h, padding=padding, stride=s_h)``. Taught in
+    notebook 01.
     """
-    if mode not in ("max", "average"):
-        raise ValueError(f"mode must be 'max' or 'average', got {mode!r}")
     padding = _check_padding(padding)
     if padding == "full":
-        raise ValueError("pooling supports padding 'valid' or 'same'")
+        raise ValueError("pooling supports padding 'valid' or 'same', not 'full'")
     arr = _as_image(x, "x").astype(np.float64)
     p_h, p_w = _pair(pool_size, "pool_size")
     s_h, s_w = _pair(pool_size if stride is None else stride, "stride")
@@ -272,22 +268,11 @@ def pool2d(x, pool_size=2, *, stride=None, padding: str = "valid", mode: str = "
     left, right = padding_amounts(a.shape[1], p_w, padding=padding, stride=s_w)
     out_h = output_size(a.shape[0], p_h, padding=top + bottom, stride=s_h)
     out_w = output_size(a.shape[1], p_w, padding=left + right, stride=s_w)
-    padded = np.pad(a, ((top, bottom), (left, right), (0, 0)), constant_values=np.nan)
+    padded = np.pad(a, ((top, bottom), (left, right), (0, 0)), constant_values=-np.inf)
     windows = np.lib.stride_tricks.sliding_window_view(padded, (p_h, p_w), axis=(0, 1))
     windows = windows[: (out_h - 1) * s_h + 1 : s_h, : (out_w - 1) * s_w + 1 : s_w]
-    reduce = np.nanmax if mode == "max" else np.nanmean
-    out = reduce(windows, axis=(-2, -1))  # (out_h, out_w, C)
+    out = windows.max(axis=(-2, -1))  # (out_h, out_w, C)
     return out[..., 0] if squeeze else out
-
-
-def max_pool2d(x, pool_size=2, *, stride=None, padding: str = "valid") -> np.ndarray:
-    """The largest value in each window: :func:`pool2d` with ``mode="max"`` (notebook 01)."""
-    return pool2d(x, pool_size, stride=stride, padding=padding, mode="max")
-
-
-def average_pool2d(x, pool_size=2, *, stride=None, padding: str = "valid") -> np.ndarray:
-    """The mean of each window: :func:`pool2d` with ``mode="average"`` (notebook 01)."""
-    return pool2d(x, pool_size, stride=stride, padding=padding, mode="average")
 
 
 def global_average_pool(x) -> np.ndarray:
