@@ -135,6 +135,10 @@ def augmentation_pipeline(
 def augment_dataset(dataset, pipeline, *, prefetch: bool = True):
     """``dataset`` of (images, labels) batches with ``pipeline`` applied to the images.
 
+    Takes a ``tf.data.Dataset`` of (images (batch, H, W, C) 0-255, labels) and a pipeline;
+    returns a dataset of the same batches with float32 augmented images, prefetched
+    unless ``prefetch=False``.
+
     The augmentation runs in the input pipeline (``Dataset.map`` with parallel calls),
     on the CPU, while the model trains on the previous batch; the model itself then holds
     no random layers. Apply it to the training dataset only: validation and test images
@@ -149,13 +153,8 @@ def augment_dataset(dataset, pipeline, *, prefetch: bool = True):
     return dataset.prefetch(tf.data.AUTOTUNE) if prefetch else dataset
 
 
-def reseeded(pipeline, seed: int):
-    """A fresh copy of ``pipeline`` (a ``keras.Sequential`` of layers) whose random layers are reseeded.
-
-    Layer ``i`` gets ``seed + i``; layers without randomness are copied as they are. The
-    copy starts from a fresh random state, so calling it gives the same result every time
-    it is rebuilt with the same seed. Used by :func:`preview`.
-    """
+def _reseeded(pipeline, seed: int):
+    """A fresh copy of ``pipeline`` in which random layer ``i`` has the seed ``seed + i``."""
     import keras
 
     layers = []
@@ -170,11 +169,12 @@ def reseeded(pipeline, seed: int):
 def preview(pipeline, image, *, n: int = 9, seed: int = 0):
     """``n`` augmented versions of one image, the same on every run: an (n, H, W, C) uint8 array.
 
-    ``image`` is (H, W, C) with values 0-255 (uint8 or float). The pipeline is rebuilt
-    with :func:`reseeded` (so the original's random state is untouched) and applied with
-    ``training=True`` to ``n`` copies of the image in one batch: every copy gets its own
-    random transformation. Show the result with ``plotting.show_images(list(...))``.
-    Taught in notebook 05.
+    Takes a pipeline (a ``keras.Sequential``, e.g. from :func:`augmentation_pipeline`) and
+    ``image``, (H, W, C) with values 0-255 (uint8 or float). A copy of the pipeline with
+    its random layers reseeded from ``seed`` (the original's random state is untouched)
+    is applied with ``training=True`` to ``n`` copies of the image in one batch, each
+    getting its own random transformation. Returns uint8 (n, H, W, C). Taught in
+    notebook 05, used in 08.
     """
     import numpy as np
 
@@ -184,7 +184,7 @@ def preview(pipeline, image, *, n: int = 9, seed: int = 0):
     if image.ndim != 3:
         raise ValueError(f"image must be (height, width, channels), got shape {image.shape}")
     batch = np.repeat(image[None].astype("float32"), n, axis=0)
-    out = reseeded(pipeline, seed)(batch, training=True)
+    out = _reseeded(pipeline, seed)(batch, training=True)
     out = np.asarray(out)
     return np.clip(np.round(out), 0, 255).astype(np.uint8)
 
