@@ -9,7 +9,10 @@ def test_every_entry_is_complete():
     for name, item in registry.FILES.items():
         assert item.name == name
         assert item.dataset in registry.DATASETS
-        assert item.urls and all(u.startswith("https://") for u in item.urls)
+        assert all(u.startswith("https://") for u in item.urls)
+        assert bool(item.urls) != bool(item.kaggle), "one origin: URLs or a Kaggle handle"
+        if item.kaggle:
+            assert re.fullmatch(r"[\w-]+/[\w-]+", item.kaggle)
         assert item.content in {"raw", "gzip", "zip"}
         assert item.licence and item.description and item.size > 0
         if item.sha256 is None:

@@ -5,33 +5,41 @@
 1. the cache (``settings.data_dir()``): used when its content hash matches; a cached file
    that does not match is refused with a message, never used;
 2. the mirror (``CVCOURSE_MIRROR``, a folder or a URL prefix): copied in;
-3. each origin URL of the registry, unless ``CVCOURSE_OFFLINE=1``.
+3. the origin, unless ``CVCOURSE_OFFLINE=1``: each origin URL of the registry, or for
+   Kaggle's public datasets (Chinese MNIST, Sign Language MNIST) ``kagglehub``, which
+   needs no account for them (:mod:`cvcourse.datasets.kaggle`).
 
-Every copy goes to a temporary file beside its destination, is verified, and only then
-renamed into place, so an interrupted or corrupt transfer leaves nothing behind.
-Zip archives are unpacked by :func:`extract` into a folder, also atomically, and the folder
-is checked against the same content hash each time it is used.
+Every copy goes to a temporary file beside its destination, is verified by
+:func:`cvcourse.datasets.verify.check`, and only then renamed into place, so an
+interrupted or corrupt transfer leaves nothing behind (:mod:`cvcourse.datasets.transfer`).
+Zip archives are unpacked by :func:`extract` (:mod:`cvcourse.datasets.archives`).
 """
 
 from __future__ import annotations
 
-import json
-import os
-import shutil
-import tempfile
 import urllib.error
-import urllib.request
-import zipfile
 from pathlib import Path
 
 from .. import settings
-from . import verify
+from . import kaggle
+from .archives import EXTRACTED_MARKER, extract
 from .errors import CorruptFileError, DataUnavailableError
 from .registry import FILES, RemoteFile
+from .transfer import copy_verified, join, make_shareable, progress_bar_class, reason
+from .verify import HDF5_SIGNATURE, check
 
-HDF5_SIGNATURE = b"\x89HDF\r\n\x1a\n"
-EXTRACTED_MARKER = ".cvcourse-extracted.json"
-USER_AGENT = "cvcourse (https://github.com/cvcourse/cvcourse)"
+__all__ = [
+    "EXTRACTED_MARKER",
+    "HDF5_SIGNATURE",
+    "check",
+    "entry",
+    "extract",
+    "fetch",
+    "make_shareable",
+    "offline",
+    "progress_bar_class",
+    "status",
+]
 
 
 def entry(name: str) -> RemoteFile:
@@ -45,30 +53,11 @@ def entry(name: str) -> RemoteFile:
 
 
 def offline() -> bool:
-    """True when ``CVCOURSE_OFFLINE`` forbids downloads from the origins."""
-    return os.environ.get("CVCOURSE_OFFLINE", "").strip().lower() in {"1", "true", "yes"}
+    """True when ``CVCOURSE_OFFLINE=1`` forbids contacting the origins (Kaggle included).
 
-
-def check(item: RemoteFile, path: Path) -> None:
-    """Raise CorruptFileError unless ``path`` holds ``item``'s content."""
-    if item.sha256 is None:
-        # Weights: no published hash. Check the container here; loading checks the rest.
-        with open(path, "rb") as f:
-            head = f.read(len(HDF5_SIGNATURE))
-        if head != HDF5_SIGNATURE:
-            raise CorruptFileError(
-                f"{path} is not an HDF5 weights file (it does not start with the HDF5 signature)."
-            )
-        return
-    actual = verify.content_digest(path, item.content, item.members)
-    if actual != item.sha256:
-        what = {"raw": "bytes", "gzip": "decompressed bytes", "zip": "archive members"}[
-            item.content
-        ]
-        raise CorruptFileError(
-            f"{path} does not hold the expected {item.name}: the sha256 of its {what} is "
-            f"{actual}, the registry expects {item.sha256}."
-        )
+    Raises SettingsError for a value other than 0/1 (see :func:`cvcourse.settings.offline`).
+    """
+    return settings.offline()
 
 
 def status(name: str) -> str:
@@ -95,13 +84,13 @@ def status(name: str) -> str:
 def fetch(name: str, *, progress: bool = True, force: bool = False) -> Path:
     """A verified copy of registry file ``name`` in the cache directory; its path.
 
-    ``force=True`` discards a cached copy (good or bad) and fetches it again.
+    ``force=True`` discards a cached copy (good or bad) and fetches it again (and asks
+    kagglehub to download again rather than reuse its own cache).
     Raises CorruptFileError for a cached copy that fails verification, and
     DataUnavailableError, naming every place tried and how to fix it, when no source works.
     """
     item = entry(name)
-    cache_dir = settings.data_dir()
-    target = cache_dir / name
+    target = settings.data_dir() / name
     if target.exists() and force:
         target.unlink()
     if target.exists():
@@ -118,37 +107,45 @@ def fetch(name: str, *, progress: bool = True, force: bool = False) -> Path:
     source = settings.mirror()
     candidates: list[tuple[str, str]] = []
     if source:
-        candidates.append(("mirror", _join(source, name)))
+        candidates.append(("mirror", join(source, name)))
     else:
         tried.append("mirror: CVCOURSE_MIRROR is not set")
     if offline():
-        tried.append("origin: skipped, CVCOURSE_OFFLINE is set")
+        tried.append(f"origin {_origin(item)}: skipped, CVCOURSE_OFFLINE=1")
     else:
         candidates.extend(("origin", url) for url in item.urls)
+        if item.kaggle:
+            candidates.append(("kaggle", item.kaggle))
 
     for kind, where in candidates:
+        label = {
+            "mirror": f"mirror {where} (CVCOURSE_MIRROR)",
+            "origin": f"origin {where}",
+            "kaggle": f"Kaggle {where} (kagglehub)",
+        }[kind]
         try:
-            _copy_verified(item, where, target, progress=progress)
+            if kind == "kaggle":
+                kaggle.fetch_from_kaggle(item, target, progress=progress, force=force)
+            else:
+                copy_verified(item, where, target, progress=progress, check=check)
             return target
         except FileNotFoundError:
-            tried.append(f"{kind} {where}: no such file")
+            tried.append(f"{label}: no such file")
         except CorruptFileError as err:
-            tried.append(f"{kind} {where}: refused, {err}")
+            tried.append(f"{label}: refused, {err}")
         except (urllib.error.URLError, OSError, TimeoutError) as err:
-            tried.append(f"{kind} {where}: {_reason(err)}")
+            tried.append(f"{label}: {reason(err)}")
+        except Exception as err:  # kagglehub's own errors: HTTP, authentication, parsing
+            if kind != "kaggle":
+                raise
+            tried.append(f"{label}: {reason(err)}")
     raise DataUnavailableError(_unavailable_message(item, tried))
 
 
-def _join(source: str, name: str) -> str:
-    return source + name if "://" in source else str(Path(source) / name)
-
-
-def _reason(err: BaseException) -> str:
-    if isinstance(err, urllib.error.HTTPError):
-        return f"HTTP {err.code} {err.reason}"
-    if isinstance(err, urllib.error.URLError):
-        return f"unreachable ({err.reason})"
-    return f"{type(err).__name__}: {err}"
+def _origin(item: RemoteFile) -> str:
+    if item.kaggle:
+        return f"Kaggle dataset {item.kaggle} ({kaggle.page(item)}), through kagglehub"
+    return item.urls[0]
 
 
 def _unavailable_message(item: RemoteFile, tried: list[str]) -> str:
@@ -156,150 +153,22 @@ def _unavailable_message(item: RemoteFile, tried: list[str]) -> str:
         f"Could not get {item.name} of dataset {item.dataset!r} ({item.description}).",
         "Tried:",
         *(f"  - {t}" for t in tried),
-        f"Its origin: {item.urls[0]}",
-    ]
-    if item.login_note:
-        lines.append(item.login_note)
-    lines += [
+        f"Its origin: {_origin(item)}",
         "To fix it, point CVCOURSE_MIRROR at a folder (or URL prefix) that holds "
         f"{item.name}, for example a class mirror made with `cvcourse data fetch --all`:",
         "    export CVCOURSE_MIRROR=/path/to/mirror      (Windows: set CVCOURSE_MIRROR=...)",
-        f"or connect to the internet and run:  cvcourse data fetch {item.dataset}",
     ]
-    return "\n".join(lines)
-
-
-def _open_source(where: str):
-    """A readable binary stream and its size (or None) for a folder path or a URL."""
-    if "://" not in where:
-        path = Path(where)
-        if not path.is_file():
-            raise FileNotFoundError(where)
-        return open(path, "rb"), path.stat().st_size
-    if where.startswith("file://"):
-        path = Path(urllib.request.url2pathname(where[len("file://") :]))
-        if not path.is_file():
-            raise FileNotFoundError(where)
-        return open(path, "rb"), path.stat().st_size
-    request = urllib.request.Request(where, headers={"User-Agent": USER_AGENT})
-    try:
-        response = urllib.request.urlopen(request, timeout=60)
-    except urllib.error.HTTPError as err:
-        if err.code == 404:
-            raise FileNotFoundError(where) from err
-        raise
-    size = response.headers.get("Content-Length")
-    return response, int(size) if size and size.isdigit() else None
-
-
-def progress_bar_class():
-    """tqdm's notebook bar where ipywidgets can draw it, else the plain text bar."""
-    try:
-        import ipywidgets  # noqa: F401
-        from tqdm.auto import tqdm
-    except ImportError:
-        from tqdm.std import tqdm
-    return tqdm
-
-
-def _copy_verified(item: RemoteFile, where: str, target: Path, *, progress: bool) -> None:
-    """Copy ``where`` to a temporary file beside ``target``, verify, then rename into place."""
-    tqdm = progress_bar_class()
-
-    stream, size = _open_source(where)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
-    tmp = Path(tmp_name)
-    try:
-        with (
-            stream,
-            os.fdopen(fd, "wb") as out,
-            tqdm(
-                total=size,
-                unit="B",
-                unit_scale=True,
-                unit_divisor=1024,
-                desc=item.name,
-                disable=not progress,
-                leave=False,
-            ) as bar,
-        ):
-            while True:
-                chunk = stream.read(1 << 20)
-                if not chunk:
-                    break
-                out.write(chunk)
-                bar.update(len(chunk))
-        if size is not None and tmp.stat().st_size != size:
-            raise CorruptFileError(
-                f"the transfer stopped after {tmp.stat().st_size} of {size} bytes"
-            )
-        check(item, tmp)
-        make_shareable(tmp)
-        os.replace(tmp, target)
-    finally:
-        tmp.unlink(missing_ok=True)
-
-
-# --------------------------------------------------------------------------- archives
-
-
-def extract(name: str, *, progress: bool = True) -> Path:
-    """The folder holding the course's members of zip file ``name``, verified; its path.
-
-    The folder is ``<data dir>/<name without .zip>``. It is (re)built from the verified
-    archive when missing or when its files no longer match the registry.
-    """
-    item = entry(name)
-    if item.content != "zip":
-        raise ValueError(f"{name} is not a zip archive")
-    root = settings.data_dir() / name.removesuffix(".zip")
-    if root.is_dir() and _extracted_ok(item, root):
-        return root
-    archive = fetch(name, progress=progress)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{root.name}.", suffix=".part", dir=root.parent))
-    try:
-        with zipfile.ZipFile(archive) as zf:
-            names = verify.selected_members(zf.namelist(), item.members)
-            for member in names:
-                dest = (tmp / member).resolve()
-                if tmp.resolve() not in dest.parents:
-                    raise CorruptFileError(f"{archive} has a member outside its folder: {member}")
-                dest.parent.mkdir(parents=True, exist_ok=True)
-                with zf.open(member) as src, open(dest, "wb") as out:
-                    shutil.copyfileobj(src, out)
-        digest = verify.tree_digest(tmp, names)
-        if digest != item.sha256:  # the archive verified, so this is a disk problem
-            raise CorruptFileError(f"extracting {archive} produced different files; disk full?")
-        (tmp / EXTRACTED_MARKER).write_text(
-            json.dumps({"file": name, "sha256": digest, "members": names}), encoding="utf-8"
+    if settings.offline():
+        lines.append(
+            "or allow downloads (unset CVCOURSE_OFFLINE, or set it to 0) and run:  "
+            f"cvcourse data fetch {item.dataset}"
         )
-        for folder in [tmp, *(p for p in tmp.rglob("*") if p.is_dir())]:
-            make_shareable(folder)
-        if root.exists():
-            shutil.rmtree(root)
-        os.replace(tmp, root)
-    finally:
-        if tmp.exists():
-            shutil.rmtree(tmp, ignore_errors=True)
-    return root
-
-
-def make_shareable(path: Path) -> None:
-    """Give a temp file or folder the permissions of a normal one (mkstemp makes them private).
-
-    A cache shared as a class mirror must be readable by everyone the umask allows.
-    """
-    umask = os.umask(0)
-    os.umask(umask)
-    os.chmod(path, (0o777 if path.is_dir() else 0o666) & ~umask)
-
-
-def _extracted_ok(item: RemoteFile, root: Path) -> bool:
-    marker = root / EXTRACTED_MARKER
-    try:
-        info = json.loads(marker.read_text(encoding="utf-8"))
-        names = info["members"]
-        return info["sha256"] == item.sha256 and verify.tree_digest(root, names) == item.sha256
-    except (OSError, ValueError, KeyError, TypeError):
-        return False
+    else:
+        lines.append(f"or connect to the internet and run:  cvcourse data fetch {item.dataset}")
+    if item.kaggle:
+        lines += [
+            "Kaggle serves this public dataset without an account through kagglehub.",
+            kaggle.SIGN_IN_HINT,
+            f"A damaged download is fetched again with:  cvcourse data fetch --force {item.dataset}",
+        ]
+    return "\n".join(lines)

@@ -1,6 +1,7 @@
 """The registry: every file the course downloads, pinned by the hash of its content.
 
-One entry per file. ``sha256`` is a *content* hash (see :mod:`cvcourse.datasets.verify`):
+One entry per file; its origin is ``urls`` or, for Kaggle's public datasets, ``kaggle``
+(a handle that :mod:`cvcourse.datasets.kaggle` downloads with kagglehub). ``sha256`` is a *content* hash (see :mod:`cvcourse.datasets.verify`):
 the decompressed bytes of a gzip, the selected members of a zip, so that the upstream file
 and a re-packed class-mirror copy verify alike. ``size`` is the byte size of the copy in the
 course mirror, shown by ``cvcourse data list``; upstream containers may differ in size.
@@ -22,14 +23,14 @@ class RemoteFile:
 
     name: str  # file name in the cache and in a mirror
     dataset: str  # the dataset it belongs to (``cvcourse data fetch DATASET``)
-    urls: tuple[str, ...]  # origins, tried in order
+    urls: tuple[str, ...]  # origin URLs, tried in order (none for a Kaggle dataset)
     sha256: str | None  # content hash (see module docstring); None: checked by loading
     content: str  # "raw", "gzip" or "zip": what sha256 is computed over
     size: int  # bytes of the mirror's copy
     licence: str
     description: str
     members: str | None = None  # zip only: regex of the members the course reads
-    login_note: str | None = None  # said when the origin needs an account
+    kaggle: str | None = None  # Kaggle dataset handle: the origin, through kagglehub
 
 
 @dataclass(frozen=True)
@@ -49,10 +50,6 @@ _MNIST_URLS = (
     "https://storage.googleapis.com/cvdf-datasets/mnist/{}",
 )
 _MNIST_LICENCE = "CC BY-SA 3.0 (Yann LeCun, Corinna Cortes, Christopher Burges)"
-_KAGGLE_NOTE = (
-    "Kaggle serves this file only to signed-in users: download it from the dataset page with "
-    "your account (or the `kaggle` command), or use a class mirror."
-)
 _KERAS_WEIGHTS = "https://storage.googleapis.com/tensorflow/keras-applications/mobilenet_v2/{}"
 
 
@@ -99,14 +96,14 @@ FILES: dict[str, RemoteFile] = {
         RemoteFile(
             name="chinese_mnist.zip",
             dataset="chinese_mnist",
-            urls=("https://www.kaggle.com/api/v1/datasets/download/gpreda/chinese-mnist",),
+            urls=(),
+            kaggle="gpreda/chinese-mnist",
             sha256="bde589b79e5769784fd86bfd842b84f4e15501e364d1b36e5a4553accbbe1d40",
             content="zip",
             members=r"^(chinese_mnist\.csv|data/data/input_\d+_\d+_\d+\.jpg)$",
             size=10_016_349,
             licence="Kaggle dataset gpreda/chinese-mnist (Newcastle University handwriting)",
             description="Chinese MNIST: chinese_mnist.csv and 15,000 64x64 grayscale JPEGs, 15 classes",
-            login_note=_KAGGLE_NOTE,
         ),
         RemoteFile(
             name="cats_and_dogs_filtered.zip",
@@ -122,14 +119,14 @@ FILES: dict[str, RemoteFile] = {
         RemoteFile(
             name="sign_mnist.zip",
             dataset="sign_mnist",
-            urls=("https://www.kaggle.com/api/v1/datasets/download/datamunge/sign-language-mnist",),
+            urls=(),
+            kaggle="datamunge/sign-language-mnist",
             sha256="2201f67ee89755cdf867ad3f38b79b359ce367c6a6d2cc5f7fb5c9e5648f74ee",
             content="zip",
             members=r"^sign_mnist_(train|test)\.csv$",
             size=29_705_283,
             licence="CC0 1.0 (Kaggle dataset datamunge/sign-language-mnist)",
             description="Sign Language MNIST: train 27,455 and test 7,172 rows of 28x28 pixels, 24 letters",
-            login_note=_KAGGLE_NOTE,
         ),
         RemoteFile(
             name="imagenet_class_index.json",

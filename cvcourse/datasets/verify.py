@@ -7,7 +7,8 @@
   files the course never reads (an upstream script, say) do not matter.
 
 The same ``zip`` digest is computed over an extracted folder by :func:`tree_digest`, so an
-extraction can be checked against the registry too.
+extraction can be checked against the registry too. :func:`check` is the one test every
+copy passes before it enters the cache, whether it came from a mirror, a URL or Kaggle.
 """
 
 from __future__ import annotations
@@ -21,8 +22,10 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from .errors import CorruptFileError
+from .registry import RemoteFile
 
 CHUNK = 1 << 20
+HDF5_SIGNATURE = b"\x89HDF\r\n\x1a\n"
 
 
 def _hash_stream(stream, *, into=None) -> str:
@@ -106,3 +109,28 @@ def content_digest(path: Path, content: str, members: str | None = None) -> str:
     if content == "zip":
         return zip_digest(path, members)
     raise ValueError(f"unknown content kind {content!r}: expected raw, gzip or zip")
+
+
+def check(item: RemoteFile, path: Path) -> None:
+    """Raise CorruptFileError unless ``path`` holds ``item``'s content; returns None.
+
+    Weights (``sha256`` None, no published hash) are checked for the HDF5 signature only;
+    loading them into their model checks the rest.
+    """
+    if item.sha256 is None:
+        with open(path, "rb") as f:
+            head = f.read(len(HDF5_SIGNATURE))
+        if head != HDF5_SIGNATURE:
+            raise CorruptFileError(
+                f"{path} is not an HDF5 weights file (it does not start with the HDF5 signature)."
+            )
+        return
+    actual = content_digest(path, item.content, item.members)
+    if actual != item.sha256:
+        what = {"raw": "bytes", "gzip": "decompressed bytes", "zip": "archive members"}[
+            item.content
+        ]
+        raise CorruptFileError(
+            f"{path} does not hold the expected {item.name}: the sha256 of its {what} is "
+            f"{actual}, the registry expects {item.sha256}."
+        )
