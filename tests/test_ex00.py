@@ -5,6 +5,7 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
+from test_ex_solutions import run_solution
 
 from cvcourse import datasets
 from cvcourse.exercises import core, ex00
@@ -22,14 +23,17 @@ def _status(result):
     return result.status
 
 
-def test_solutions_as_written_are_correct():
+def test_the_notebooks_solutions_are_correct():
     tf = pytest.importorskip("tensorflow")
-    namespace = {"np": np, "tf": tf, "plt": plt, "datasets": datasets}
-    exec(ex00.q1.solution_text, namespace)
-    exec(ex00.q2.solution_text, namespace)
-    assert ex00.q1.evaluate(namespace["gray_coffee"]).correct
-    assert ex00.q2.evaluate(namespace["to_gray_dot"]).correct
-    assert namespace["gray_astronaut"].shape == (512, 512)
+    from cvcourse import plotting
+
+    names = {"np": np, "tf": tf, "plt": plt, "datasets": datasets, "plotting": plotting}
+    first = run_solution("00", "q1", **names)
+    second = run_solution("00", "q2", **names)
+    plt.close("all")
+    assert ex00.q1.evaluate(first["gray_coffee"]).correct
+    assert ex00.q2.evaluate(second["to_gray_dot"]).correct
+    assert second["gray_astronaut"].shape == (512, 512)
 
 
 # -------------------------------------------------------------------------------- q1

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from test_ex_solutions import run_solution
 
 from cvcourse import kernels
 from cvcourse.exercises import core, ex01
@@ -12,9 +13,7 @@ INCORRECT, NOT_ATTEMPTED = core.Status.INCORRECT, core.Status.NOT_ATTEMPTED
 
 
 def _solution(question, name):
-    namespace = {"np": np}
-    exec(question.solution_text, namespace)
-    return namespace[name]
+    return run_solution("01", question.name, np=np)[name]
 
 
 # ------------------------------------------------------------------------------- q1

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from test_ex_solutions import run_solution
 
 from cvcourse import models
 from cvcourse.exercises import ex02
@@ -11,9 +12,7 @@ from cvcourse.exercises.core import Status
 
 
 def solution_namespace(question) -> dict:
-    namespace = {"np": np}
-    exec(question.solution_text, namespace)
-    return namespace
+    return run_solution("02", question.name, np=np)
 
 
 # ------------------------------------------------------------------------------- q1
@@ -86,7 +85,8 @@ def test_q2_solution_is_correct():
         ((5, 5, 64), 1600, "rounds down"),
         ((4, 4, 3), 48, "one channel per filter"),
         ((8, 8, 64), 4096, "two 2x2 poolings"),
-        ((4, 4, 64), 1000, "flatten_length 1000"),
+        ((4, 4, 64), 1000, "flatten_length is 1000"),
+        ((4, 4, 64), float("inf"), "NaN or infinity"),
         ("4x4x64", 1024, "three whole numbers"),
         ((4, 4, 64), "1024", "should be a number"),
     ],

@@ -1,9 +1,10 @@
 """Exercises of notebook 00_images_as_arrays: two photos to grayscale, one each way.
 
 - ``q1``: load the coffee photo with ``tf.io`` and convert it with
-  ``tf.image.rgb_to_grayscale``; check ``gray_coffee``.
+  ``tf.image.rgb_to_grayscale``; check ``gray_coffee`` (a :class:`~core.Value`).
 - ``q2``: write ``to_gray_dot(rgb)``, grayscale by a dot product with the luminance
-  weights; check the function itself (it is tried on test pixels and on the astronaut).
+  weights; the function is tried on test pixels and on the astronaut (a
+  :class:`~core.Function`).
 """
 
 from __future__ import annotations
@@ -15,12 +16,14 @@ import numpy as np
 from . import core
 
 NOTEBOOK = "00"
+COMMON = {"notebook": NOTEBOOK, "notebook_name": "00_images_as_arrays"}
 # ITU-R BT.601 luma weights, as tf.image.rgb_to_grayscale uses them.
 LUMA_WEIGHTS = np.array([0.2989, 0.5870, 0.1140])
 
 
 @functools.cache
 def _photo(name: str) -> np.ndarray:
+    """A bundled sample photo, (H, W, 3) uint8, read-only."""
     from ..datasets import load_sample
 
     photo = load_sample(name)
@@ -29,143 +32,144 @@ def _photo(name: str) -> np.ndarray:
 
 
 def _scale_note(arr: np.ndarray) -> tuple[np.ndarray, str]:
-    """Bring a [0, 1] float answer to 0-255 for comparison; also say so."""
+    """A [0, 1] float answer brought to 0-255 (float64) for comparison, and a note saying so."""
     if np.issubdtype(arr.dtype, np.floating) and arr.size and float(np.nanmax(arr)) <= 1.0:
         return arr.astype(np.float64) * 255.0, " (you rescaled it to [0, 1], which is fine)"
     return arr.astype(np.float64), ""
 
 
-class GrayWithTensorFlow(core.Question):
-    notebook = NOTEBOOK
-    name = "q1"
-    title = "the coffee photo in grayscale with TensorFlow"
-    usage = "ex.q1.check(gray_coffee)"
-    hint_text = (
-        "Read the file's bytes with tf.io.read_file(str(datasets.sample_path('coffee'))), "
-        "decode them with tf.io.decode_png(..., channels=3) to get a (400, 600, 3) uint8 "
-        "tensor, then tf.image.rgb_to_grayscale(...) gives (400, 600, 1)."
-    )
-    solution_text = """
-coffee_bytes = tf.io.read_file(str(datasets.sample_path("coffee")))
-coffee = tf.io.decode_png(coffee_bytes, channels=3)   # (400, 600, 3) uint8
-gray_coffee = tf.image.rgb_to_grayscale(coffee)       # (400, 600, 1) uint8
-"""
+# ------------------------------------------------------------------------------- q1
 
-    def check_answer(self, gray_coffee):
-        arr = core.as_array(gray_coffee, "gray_coffee")
-        rgb = _photo("coffee").astype(np.float64)  # (400, 600, 3)
-        height, width = rgb.shape[:2]
+
+class GrayCoffee(core.Value):
+    """gray_coffee: (400, 600) or (400, 600, 1), 0-255 or [0, 1], within 1.5 gray levels."""
+
+    atol = 1.5
+    rtol = 0.0
+
+    def reference(self, answers):
+        return _photo("coffee").astype(np.float64) @ LUMA_WEIGHTS  # (400, 600)
+
+    def prepare(self, arr, name, answers):
+        height, width = _photo("coffee").shape[:2]
         if arr.ndim == 3 and arr.shape[-1] in (3, 4):
             raise core.Incorrect(
-                f"gray_coffee has shape {arr.shape}: it still has {arr.shape[-1]} colour "
+                f"{name} has shape {arr.shape}: it still has {arr.shape[-1]} colour "
                 "channels. Convert it with tf.image.rgb_to_grayscale, which leaves one."
             )
         if arr.ndim == 3 and arr.shape[-1] == 1:
             arr = arr[..., 0]
         if arr.ndim != 2:
             raise core.Incorrect(
-                f"gray_coffee has shape {arr.shape}; a grayscale photo is (height, width) or "
+                f"{name} has shape {arr.shape}; a grayscale photo is (height, width) or "
                 "(height, width, 1)."
             )
         if arr.shape != (height, width):
             raise core.Incorrect(
-                f"gray_coffee is {arr.shape[0]} x {arr.shape[1]} pixels, but the coffee photo "
+                f"{name} is {arr.shape[0]} x {arr.shape[1]} pixels, but the coffee photo "
                 f"is {height} x {width}. Did you load another photo, or resize it?"
             )
-        values, note = _scale_note(arr)
-        error = np.abs(values - rgb @ LUMA_WEIGHTS)
-        if np.isfinite(error).all() and error.max() <= 1.5:
-            return f"gray_coffee is the coffee photo's luminance, {height} x {width}{note}."
-        if np.abs(values - rgb.mean(axis=-1)).max() <= 1.5:
-            raise core.Incorrect(
-                "gray_coffee is the plain average of red, green and blue. Grayscale weights "
+        return _scale_note(arr)[0]
+
+    def diagnose(self, arr, expected, name, answers):
+        rgb = _photo("coffee").astype(np.float64)
+        if np.abs(arr - rgb.mean(axis=-1)).max() <= self.atol:
+            return (
+                f"{name} is the plain average of red, green and blue. Grayscale weights "
                 "them by how bright they look to us (green most, blue least): use "
                 "tf.image.rgb_to_grayscale."
             )
-        raise core.Incorrect(
-            f"gray_coffee has the right size but its gray levels differ from the coffee "
-            f"photo's luminance by up to {np.nanmax(error):.0f} (on the 0-255 scale){note}."
+        note = _scale_note(core.as_array(answers[name]))[1]
+        return (
+            f"{name} has the right size but its gray levels differ from the coffee "
+            f"photo's luminance by up to {np.abs(arr - expected).max():.0f} (on the 0-255 "
+            f"scale){note}."
         )
 
 
-class GrayWithDotProduct(core.Question):
-    notebook = NOTEBOOK
-    name = "q2"
-    title = "grayscale by a dot product"
-    usage = "ex.q2.check(to_gray_dot)"
-    hint_text = (
-        "An RGB image has shape (H, W, 3); np.dot(rgb, weights) with weights = "
-        "np.array([0.2989, 0.5870, 0.1140]) multiplies each pixel's three values by the "
-        "weights and adds them up, giving (H, W). Pass the function itself to the check, "
-        "without calling it: ex.q2.check(to_gray_dot)."
-    )
-    solution_text = """
-def to_gray_dot(rgb):
-    \"\"\"Luminance of an (H, W, 3) RGB array, as (H, W), on the input's own scale.\"\"\"
-    weights = np.array([0.2989, 0.5870, 0.1140])   # red, green, blue
-    return np.dot(rgb[..., :3], weights)
+def _q1_correct(gray_coffee) -> str:
+    height, width = _photo("coffee").shape[:2]
+    note = _scale_note(core.as_array(gray_coffee))[1]
+    return f"gray_coffee is the coffee photo's luminance, {height} x {width}{note}."
 
-astronaut = plt.imread(datasets.sample_path("astronaut"))   # (512, 512, 3) float32 in [0, 1]
-gray_astronaut = to_gray_dot(astronaut)                      # (512, 512) float64 in [0, 1]
-"""
 
-    def check_answer(self, to_gray_dot):
-        if not callable(to_gray_dot) and to_gray_dot is not core.PLACEHOLDER:
-            raise core.Incorrect(
-                f"the check needs your function itself, but got {core.describe(to_gray_dot)}. "
-                "Call it as ex.q2.check(to_gray_dot), without parentheses after to_gray_dot."
-            )
-        # Pure red, green, blue, white and black pixels: the weights show directly.
-        pixels = np.array([[[255, 0, 0], [0, 255, 0], [0, 0, 255], [255, 255, 255], [0, 0, 0]]])
-        pixels = pixels.astype(np.uint8)  # (1, 5, 3)
-        got = self._run(to_gray_dot, pixels)
-        expected = pixels @ LUMA_WEIGHTS
-        if not np.allclose(got, expected, atol=1.0):
-            raise core.Incorrect(self._diagnose(got, expected, pixels))
-        # A random, non-square image: rows and columns must stay in place.
-        rng = np.random.default_rng(0)
-        patch = rng.integers(0, 256, size=(6, 5, 3), dtype=np.uint8)
-        got = self._run(to_gray_dot, patch)
-        if not np.allclose(got, patch @ LUMA_WEIGHTS, atol=1.0):
-            raise core.Incorrect(
-                "your function gets pure colours right but not a random 6 x 5 image: "
-                "compute every pixel the same way, keeping rows and columns in place."
-            )
-        # The astronaut as plt.imread returns it: float32 in [0, 1].
-        astronaut = _photo("astronaut").astype(np.float32) / 255.0
-        got = self._run(to_gray_dot, astronaut)
-        if not np.allclose(got, astronaut.astype(np.float64) @ LUMA_WEIGHTS, atol=1.0 / 255):
-            raise core.Incorrect(
-                "for the astronaut as plt.imread gives it (floats in [0, 1]) your function "
-                "should return floats in [0, 1] too: don't rescale inside it, the dot "
-                "product keeps the input's scale."
-            )
-        return "to_gray_dot weights red, green and blue by 0.2989, 0.5870 and 0.1140."
+q1 = core.Answers(
+    **COMMON,
+    name="q1",
+    title="the coffee photo in grayscale with TensorFlow",
+    usage="ex.q1.check(gray_coffee)",
+    hints=(
+        "Read the file's bytes with tf.io.read_file(str(datasets.sample_path('coffee'))), "
+        "decode them with tf.io.decode_png(..., channels=3) to get a (400, 600, 3) uint8 "
+        "tensor, then tf.image.rgb_to_grayscale(...) gives (400, 600, 1)."
+    ),
+    parts={"gray_coffee": GrayCoffee()},
+    correct=_q1_correct,
+)
 
-    @staticmethod
-    def _run(fn, rgb: np.ndarray) -> np.ndarray:
-        out = core.call_student(fn, rgb, what="to_gray_dot")
-        arr = core.as_array(out, "what to_gray_dot returned")
+
+# ------------------------------------------------------------------------------- q2
+
+
+def _cases() -> list[core.Case]:
+    # Pure red, green, blue, white and black pixels: the weights show directly.
+    pixels = np.array([[[255, 0, 0], [0, 255, 0], [0, 0, 255], [255, 255, 255], [0, 0, 0]]])
+    # A random, non-square image: rows and columns must stay in place.
+    patch = np.random.default_rng(0).integers(0, 256, size=(6, 5, 3), dtype=np.uint8)
+    # The astronaut as plt.imread returns it: float32 in [0, 1].
+    astronaut = _photo("astronaut").astype(np.float32) / 255.0
+    return [
+        core.Case((pixels.astype(np.uint8),), what="pure colours", atol=1.0),
+        core.Case((patch,), what="a random 6 x 5 image", atol=1.0),
+        core.Case((astronaut,), what="the astronaut", atol=1.0 / 255),
+    ]
+
+
+class GrayDot(core.Function):
+    """to_gray_dot: (H, W, 3) -> (H, W) luminance on the input's own scale."""
+
+    rtol = 1e-5
+
+    def case_list(self, answers):
+        return _cases()
+
+    def reference(self, rgb):
+        return rgb.astype(np.float64) @ LUMA_WEIGHTS
+
+    def convert(self, out, case, name):
+        rgb = case.args[0]
+        arr = core.as_array(out, f"what {name} returned")
         expected_shape = rgb.shape[:2]
         if arr.shape == expected_shape:
             return arr.astype(np.float64)
         if arr.shape == expected_shape + (1,):
             raise core.Incorrect(
-                f"to_gray_dot returned shape {arr.shape}; return (height, width) = "
+                f"{name} returned shape {arr.shape}; return (height, width) = "
                 f"{expected_shape}, without the last axis of size 1 (np.dot drops it for you)."
             )
         if arr.shape == rgb.shape:
             raise core.Incorrect(
-                f"to_gray_dot returned shape {arr.shape}, the same as its input: the three "
+                f"{name} returned shape {arr.shape}, the same as its input: the three "
                 "channels should be combined into one value per pixel."
             )
         raise core.Incorrect(
-            f"for an input of shape {rgb.shape} to_gray_dot returned shape {arr.shape}; "
+            f"for an input of shape {rgb.shape} {name} returned shape {arr.shape}; "
             f"it should be {expected_shape}."
         )
 
-    @staticmethod
-    def _diagnose(got: np.ndarray, expected: np.ndarray, pixels: np.ndarray) -> str:
+    def explain(self, got, expected, case, name):
+        if case.what == "a random 6 x 5 image":
+            return (
+                "your function gets pure colours right but not a random 6 x 5 image: "
+                "compute every pixel the same way, keeping rows and columns in place."
+            )
+        if case.what == "the astronaut":
+            return (
+                "for the astronaut as plt.imread gives it (floats in [0, 1]) your function "
+                "should return floats in [0, 1] too: don't rescale inside it, the dot "
+                "product keeps the input's scale."
+            )
+        pixels = case.args[0]
         red, green, blue = (float(v) for v in got[0, :3])
         if np.allclose(got, pixels.mean(axis=-1), atol=1.0):
             return (
@@ -190,6 +194,19 @@ gray_astronaut = to_gray_dot(astronaut)                      # (512, 512) float6
         )
 
 
-q1 = GrayWithTensorFlow()
-q2 = GrayWithDotProduct()
+q2 = core.Answers(
+    **COMMON,
+    name="q2",
+    title="grayscale by a dot product",
+    usage="ex.q2.check(to_gray_dot)",
+    hints=(
+        "An RGB image has shape (H, W, 3); np.dot(rgb, weights) with weights = "
+        "np.array([0.2989, 0.5870, 0.1140]) multiplies each pixel's three values by the "
+        "weights and adds them up, giving (H, W). Pass the function itself to the check, "
+        "without calling it: ex.q2.check(to_gray_dot)."
+    ),
+    parts={"to_gray_dot": GrayDot()},
+    correct="to_gray_dot weights red, green and blue by 0.2989, 0.5870 and 0.1140.",
+)
+
 QUESTIONS = [q1, q2]

@@ -2,9 +2,9 @@
 
 - ``q1``: design two or three kernels and say what each brings out; each is tried on test
   patterns (a horizontal edge, a vertical edge, a flat patch, noise) and judged by its
-  effect, not by its exact numbers.
-- ``q2``: the output shapes of four layers, worked out without running them.
-- ``q3``: a function that counts a Conv2D layer's parameters.
+  effect, not by its exact numbers (:func:`judge_kernel`).
+- ``q2``: the output shapes of four layers, worked out by hand (:class:`~core.Items`).
+- ``q3``: a function that counts a Conv2D layer's parameters (:class:`~core.Function`).
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from .. import kernels
 from . import core
 
 NOTEBOOK = "01"
+COMMON = {"notebook": NOTEBOOK, "notebook_name": "01_convolution_relu_pooling"}
 
 # ------------------------------------------------------------------------------- q1
 
@@ -106,73 +107,69 @@ def judge_kernel(effect: str, k: np.ndarray) -> str | None:
     return None
 
 
-class DesignKernels(core.Question):
-    notebook = NOTEBOOK
-    name = "q1"
-    title = "design two or three kernels"
-    usage = "ex.q1.check(my_kernels)"
-    hint_text = (
-        "Give a dict from an effect to a small 2-D array, e.g. {'blur': ..., "
-        "'vertical_edges': ...}; the effects this check knows are "
-        + ", ".join(EFFECTS)
-        + ". A blur's weights are positive and add up to 1; an edge detector's add up to 0, "
-        "positive on one side of the edge and negative on the other."
-    )
-    solution_text = """
-my_kernels = {
-    "blur": np.full((5, 5), 1 / 25),                  # average of a 5x5 neighbourhood
-    "horizontal_edges": np.array([[-1, -2, -1],
-                                  [ 0,  0,  0],
-                                  [ 1,  2,  1]]),    # rows below minus rows above
-    "sharpen": np.array([[ 0, -1,  0],
-                         [-1,  5, -1],
-                         [ 0, -1,  0]]),             # the pixel plus its difference from its neighbours
-}
-"""
+class Kernels(core.Check):
+    """my_kernels: a dict from an effect (:data:`EFFECTS`) to a 2-D kernel of at most 7 x 7."""
 
-    def check_answer(self, my_kernels):
+    def judge(self, my_kernels, name, answers):
         if not isinstance(my_kernels, dict):
-            raise core.Incorrect(
-                f"my_kernels should be a dict from an effect to a kernel, e.g. "
+            return (
+                f"{name} should be a dict from an effect to a kernel, e.g. "
                 f"{{'blur': np.full((3, 3), 1 / 9)}}, but it is {core.describe(my_kernels)}."
             )
-        filled = {k: v for k, v in my_kernels.items() if v is not core.PLACEHOLDER}
+        filled = {k: v for k, v in my_kernels.items() if not core.is_placeholder(v)}
         if not filled:
             raise core.NotAttempted()
         unknown = [k for k in filled if k not in EFFECTS]
         if unknown:
-            raise core.Incorrect(
+            return (
                 f"{unknown[0]!r} is not an effect this check can test. Name each kernel by "
                 f"what it brings out, one of: {', '.join(EFFECTS)}."
             )
         if len(filled) < 2:
-            raise core.Incorrect(
+            return (
                 f"you designed {len(filled)} kernel; design at least two (replace the other "
                 "... placeholders)."
             )
         problems = []
         for effect, value in filled.items():
-            k = core.as_array(value, f"the {effect!r} kernel")
+            k = core.as_array(value, f"the {effect!r} kernel").astype(np.float64)
             if k.ndim != 2 or min(k.shape) < 1 or max(k.shape) > 7:
-                problems.append(
-                    f"{effect}: a kernel should be a 2-D array of at most 7 x 7, but it has "
-                    f"shape {k.shape}"
+                problem = (
+                    f"a kernel should be a 2-D array of at most 7 x 7, but it has shape {k.shape}"
                 )
-                continue
-            k = k.astype(np.float64)
-            if not np.isfinite(k).all() or not np.abs(k).sum():
-                problems.append(f"{effect}: the kernel is all zeros or not finite")
-                continue
-            reason = judge_kernel(effect, k)
-            if reason:
-                problems.append(f"{effect}: {reason}")
-        if problems:
-            raise core.Incorrect(" | ".join(problems))
-        return (
-            "each of your kernels does what you said: "
-            + "; ".join(f"{effect} {EFFECTS[effect].split(':')[0]}" for effect in filled)
-            + "."
-        )
+            elif not np.isfinite(k).all() or not np.abs(k).sum():
+                problem = "the kernel is all zeros or not finite"
+            else:
+                problem = judge_kernel(effect, k)
+            if problem:
+                problems.append(f"{effect}: {problem}")
+        return core.join_problems(problems) if problems else None
+
+
+def _q1_correct(my_kernels) -> str:
+    filled = [effect for effect, k in my_kernels.items() if not core.is_placeholder(k)]
+    return (
+        "each of your kernels does what you said: "
+        + "; ".join(f"{effect} {EFFECTS[effect].split(':')[0]}" for effect in filled)
+        + "."
+    )
+
+
+q1 = core.Answers(
+    **COMMON,
+    name="q1",
+    title="design two or three kernels",
+    usage="ex.q1.check(my_kernels)",
+    hints=(
+        "Give a dict from an effect to a small 2-D array, e.g. {'blur': ..., "
+        "'vertical_edges': ...}; the effects this check knows are "
+        + ", ".join(EFFECTS)
+        + ". A blur's weights are positive and add up to 1; an edge detector's add up to 0, "
+        "positive on one side of the edge and negative on the other."
+    ),
+    parts={"my_kernels": Kernels()},
+    correct=_q1_correct,
+)
 
 
 # ------------------------------------------------------------------------------- q2
@@ -197,90 +194,55 @@ def expected_shapes() -> list[tuple[int, int, int]]:
     return shapes
 
 
-class OutputShapes(core.Question):
-    notebook = NOTEBOOK
-    name = "q2"
-    title = "output shapes of four layers"
-    usage = "ex.q2.check(output_shapes)"
-    hint_text = (
+class Shapes(core.Items):
+    """output_shapes: (height, width, channels) of each layer in :data:`LAYERS`."""
+
+    labels = tuple(f"layer {entry[0]}" for entry in LAYERS)
+    example = "tuples like (30, 30, 16)"
+    count_words = "layers (A to D)"
+    item_words = "(height, width, channels) as three whole numbers"
+
+    def reference(self, answers):
+        return expected_shapes()
+
+    def parse(self, item):
+        return core.as_shape(item)
+
+    def judge_item(self, index, label, given, expected):
+        _, layer, kind, *_ = LAYERS[index]
+        problems = []
+        if given[:2] != expected[:2]:
+            rule = (
+                "with padding='same' the size is ceil(n / stride)"
+                if "same" in layer
+                else "without padding the size is floor((n - f) / stride) + 1"
+            )
+            problems.append(f"{label} ({layer}): height and width are wrong; {rule}")
+        if given[2] != expected[2]:
+            rule = (
+                "a Conv2D outputs one channel per filter"
+                if kind == "conv"
+                else "pooling works on each channel separately, so the channels stay as they were"
+            )
+            problems.append(f"{label} ({layer}): the channels are wrong; {rule}")
+        return problems
+
+
+q2 = core.Answers(
+    **COMMON,
+    name="q2",
+    title="output shapes of four layers",
+    usage="ex.q2.check(output_shapes)",
+    hints=(
         "Height and width: floor((n + p - f) / s) + 1, where p is the total padding "
         "(0 for 'valid'); with padding='same' Keras pads so the result is ceil(n / s). "
         "Channels: a Conv2D gives one per filter, pooling keeps the input's channels."
-    )
-    solution_text = """
-output_shapes = [
-    (30, 30, 16),   # A: (32 - 3) // 1 + 1 = 30; 16 filters
-    (16, 16, 8),    # B: 'same' with stride 2 gives ceil(32 / 2) = 16; 8 filters
-    (15, 15, 3),    # C: (32 - 3) // 2 + 1 = 15; pooling keeps the 3 channels
-    (10, 10, 4),    # D: (32 - 4) // 3 + 1 = 10; 4 filters
-]
-"""
-
-    def check_answer(self, output_shapes):
-        expected = expected_shapes()
-        if not isinstance(output_shapes, (list, tuple)):
-            raise core.Incorrect(
-                f"output_shapes should be a list of {len(expected)} tuples like (30, 30, 16), "
-                f"but it is {core.describe(output_shapes)}."
-            )
-        if all(item is core.PLACEHOLDER for item in output_shapes):
-            raise core.NotAttempted()
-        if len(output_shapes) != len(expected):
-            raise core.Incorrect(
-                f"there are {len(expected)} layers (A to D) but output_shapes has "
-                f"{len(output_shapes)} entries."
-            )
-        problems = []
-        for (label, layer, kind, *_), answer, shape in zip(
-            LAYERS, output_shapes, expected, strict=True
-        ):
-            if answer is core.PLACEHOLDER:
-                problems.append(f"layer {label} is still ...")
-                continue
-            given = self._as_shape(answer)
-            if given is None:
-                problems.append(
-                    f"layer {label}: give (height, width, channels) as three whole numbers, "
-                    f"not {core.describe(answer)}"
-                )
-                continue
-            if given[:2] != shape[:2]:
-                rule = (
-                    "with padding='same' the size is ceil(n / stride)"
-                    if "same" in layer
-                    else "without padding the size is floor((n - f) / stride) + 1"
-                )
-                problems.append(f"layer {label} ({layer}): height and width are wrong; {rule}")
-            if given[2] != shape[2]:
-                rule = (
-                    "a Conv2D outputs one channel per filter"
-                    if kind == "conv"
-                    else "pooling works on each channel separately, so the channels stay as "
-                    "they were"
-                )
-                problems.append(f"layer {label} ({layer}): the channels are wrong; {rule}")
-        if problems:
-            raise core.Incorrect(" | ".join(problems))
-        return "all four shapes are right: " + ", ".join(str(s) for s in expected) + "."
-
-    @staticmethod
-    def _as_shape(answer) -> tuple[int, int, int] | None:
-        if hasattr(answer, "as_list"):  # a TensorShape
-            answer = answer.as_list()
-        if not isinstance(answer, (tuple, list)):
-            return None
-        items = list(answer)
-        if len(items) == 4 and items[0] in (None, 1):  # with the batch axis: accept it
-            items = items[1:]
-        if len(items) != 3:
-            return None
-        try:
-            values = [int(v) for v in items]
-        except (TypeError, ValueError):
-            return None
-        if any(float(v) != float(w) for v, w in zip(values, items, strict=True)):
-            return None
-        return tuple(values)
+    ),
+    parts={"output_shapes": Shapes()},
+    correct=lambda output_shapes: (
+        "all four shapes are right: " + ", ".join(str(s) for s in expected_shapes()) + "."
+    ),
+)
 
 
 # ------------------------------------------------------------------------------- q3
@@ -288,58 +250,51 @@ output_shapes = [
 PARAM_CASES = [(3, 3, 8), (5, 1, 32), (1, 64, 16), (3, 16, 32), (7, 3, 64)]
 
 
-class CountParams(core.Question):
-    notebook = NOTEBOOK
-    name = "q3"
-    title = "count a Conv2D layer's parameters"
-    usage = "ex.q3.check(count_conv2d_params)"
-    hint_text = (
+class CountParams(core.Function):
+    """count_conv2d_params(kernel_size, in_channels, filters) -> a whole number."""
+
+    cases = [core.Case(args) for args in PARAM_CASES]
+    reference = staticmethod(kernels.conv2d_params)
+
+    def convert(self, out, case, name):
+        call = self.call_text(case, name)
+        number = core.as_number(out)
+        if number is None:
+            raise core.Incorrect(f"{call} returned {core.describe(out)}; return a number.")
+        if not number.is_integer():
+            raise core.Incorrect(f"{call} returned {out}: a count is a whole number.")
+        return int(number)
+
+    def compare(self, got, expected, case):
+        return got == expected
+
+    def explain(self, got, expected, case, name):
+        size, channels, filters = case.args
+        message = (
+            f"{self.call_text(case, name)} returned {got}, but the layer has {expected} parameters"
+        )
+        if got == size * size * channels * filters:
+            return message + ": you left out the biases (one per filter)."
+        if got == (size * size + 1) * filters:
+            return message + (
+                ": each filter has a kernel for every input channel, so multiply by in_channels."
+            )
+        if got == size * size * channels + 1:
+            return message + ": that is one filter's share; there are `filters` of them."
+        return message + "."
+
+
+q3 = core.Answers(
+    **COMMON,
+    name="q3",
+    title="count a Conv2D layer's parameters",
+    usage="ex.q3.check(count_conv2d_params)",
+    hints=(
         "Each filter has a kernel_size x kernel_size weight for every input channel, plus one "
         "bias; there are `filters` of them. The image size does not matter."
-    )
-    solution_text = """
-def count_conv2d_params(kernel_size, in_channels, filters):
-    \"\"\"Trainable parameters of Conv2D(filters, kernel_size) on in_channels channels.\"\"\"
-    weights_per_filter = kernel_size * kernel_size * in_channels
-    return (weights_per_filter + 1) * filters   # + 1: each filter's bias
-"""
+    ),
+    parts={"count_conv2d_params": CountParams()},
+    correct="count_conv2d_params agrees with Keras on every layer tried.",
+)
 
-    def check_answer(self, count_conv2d_params):
-        if not callable(count_conv2d_params):
-            raise core.Incorrect(
-                "the check needs your function itself, but got "
-                f"{core.describe(count_conv2d_params)}. Call it as "
-                "ex.q3.check(count_conv2d_params), without parentheses after the name."
-            )
-        for size, channels, filters in PARAM_CASES:
-            got = core.call_student(
-                count_conv2d_params, size, channels, filters, what="count_conv2d_params"
-            )
-            expected = kernels.conv2d_params(size, channels, filters)
-            call = f"count_conv2d_params({size}, {channels}, {filters})"
-            if isinstance(got, bool) or not isinstance(got, (int, float, np.integer, np.floating)):
-                raise core.Incorrect(f"{call} returned {core.describe(got)}; return a number.")
-            if float(got) != float(got) // 1:
-                raise core.Incorrect(f"{call} returned {got}: a count is a whole number.")
-            if int(got) == expected:
-                continue
-            message = f"{call} returned {int(got)}, but the layer has {expected} parameters"
-            if int(got) == size * size * channels * filters:
-                message += ": you left out the biases (one per filter)."
-            elif int(got) == (size * size + 1) * filters:
-                message += (
-                    ": each filter has a kernel for every input channel, so multiply by "
-                    "in_channels."
-                )
-            elif int(got) == size * size * channels + 1:
-                message += ": that is one filter's share; there are `filters` of them."
-            else:
-                message += "."
-            raise core.Incorrect(message)
-        return "count_conv2d_params agrees with Keras on every layer tried."
-
-
-q1 = DesignKernels()
-q2 = OutputShapes()
-q3 = CountParams()
 QUESTIONS = [q1, q2, q3]
