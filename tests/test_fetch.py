@@ -179,3 +179,15 @@ def test_url_mirror_missing_file(empty_cache, http_mirror, no_network, monkeypat
     monkeypatch.setenv("CVCOURSE_MIRROR", url)
     with pytest.raises(DataUnavailableError, match="nothing-here/.*: no such file"):
         files.fetch(SMALL, progress=False)
+
+
+def test_unreachable_mirror_url_names_the_url_and_the_variable(
+    empty_cache, monkeypatch, no_network
+):
+    monkeypatch.setenv("CVCOURSE_MIRROR", "http://127.0.0.1:9/class-data/")
+    with pytest.raises(DataUnavailableError) as info:
+        files.fetch(SMALL, progress=False)
+    assert f"mirror http://127.0.0.1:9/class-data/{SMALL} (CVCOURSE_MIRROR): unreachable" in str(
+        info.value
+    )
+    assert leftovers(empty_cache) == []
