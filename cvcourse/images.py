@@ -61,8 +61,8 @@ def _pil_to_array(img, path: Path) -> np.ndarray:
     return np.asarray(img.convert("RGB"))  # P, CMYK, YCbCr, LAB, HSV
 
 
-def to_uint8(image: np.ndarray, *, name: str = "image") -> np.ndarray:
-    """Scale an array to uint8 0-255: uint16 by 65535 -> 255, floats in [0, 1] by 255.
+def _to_uint8(image: np.ndarray, *, name: str = "image") -> np.ndarray:
+    """uint8 0-255 of the same shape: uint16 by 65535 -> 255, [0, 1] floats by 255, bools.
 
     Never clips silently: floats outside [0, 1] and other dtypes are an error.
     """
@@ -89,9 +89,9 @@ def to_rgb(image: np.ndarray, *, background: int = 255, name: str = "image") -> 
 
     Grayscale (H, W) or (H, W, 1) is repeated over three channels; RGBA (H, W, 4) is
     composited over a white background (``background``), as a page would show it; 16-bit
-    and [0, 1] float images are rescaled, never clipped.
+    and [0, 1] float images are rescaled, never clipped. Taught in notebook 00.
     """
-    image = to_uint8(image, name=name)
+    image = _to_uint8(image, name=name)
     if image.ndim == 2:
         image = image[..., None]
     if image.ndim != 3 or image.shape[-1] not in (1, 2, 3, 4):
@@ -112,27 +112,37 @@ def to_rgb(image: np.ndarray, *, background: int = 255, name: str = "image") -> 
 
 
 def to_gray(image: np.ndarray, *, name: str = "image") -> np.ndarray:
-    """uint8 grayscale (H, W) by the ITU-R 601 luminance 0.299 R + 0.587 G + 0.114 B.
+    """Any image array (as :func:`to_rgb` takes it) as uint8 grayscale (H, W).
 
-    These are the weights of ``tf.image.rgb_to_grayscale`` and Pillow's ``convert("L")``.
+    Pillow's ``convert("L")``: the ITU-R 601 luminance 0.299 R + 0.587 G + 0.114 B, the
+    weights of ``tf.image.rgb_to_grayscale``. Taught in notebook 00, used by the Chinese
+    MNIST loader (notebook 03).
     """
-    rgb = to_rgb(image, name=name).astype(np.float32)
-    gray = rgb @ np.array([0.299, 0.587, 0.114], dtype=np.float32)
-    return np.clip(np.round(gray), 0, 255).astype(np.uint8)
+    from PIL import Image
+
+    return np.asarray(Image.fromarray(to_rgb(image, name=name)).convert("L"))
 
 
 def read_rgb(path: str | Path) -> np.ndarray:
-    """Read any image file as uint8 RGB (H, W, 3); see :func:`to_rgb` for the conversions."""
+    """Read any image file as uint8 RGB (H, W, 3); see :func:`to_rgb` for the conversions.
+
+    Raises ImageReadError naming the file when it is missing or not an image. Taught in
+    notebook 00, used in 04 and 05.
+    """
     return to_rgb(read_image(path), name=str(path))
 
 
 def read_gray(path: str | Path) -> np.ndarray:
-    """Read any image file as uint8 grayscale (H, W); see :func:`to_gray`."""
+    """Read any image file as uint8 grayscale (H, W); see :func:`to_gray` (notebook 03)."""
     return to_gray(read_image(path), name=str(path))
 
 
 def list_images(root: str | Path) -> list[Path]:
-    """Every file under ``root`` with an image suffix, sorted; hidden files skipped."""
+    """Every file under folder ``root`` with an image suffix (:data:`IMAGE_SUFFIXES`).
+
+    Returns a sorted list of Paths; hidden files and folders are skipped. Taught in
+    notebook 00, used in 05.
+    """
     root = Path(root)
     return sorted(
         p
@@ -149,14 +159,14 @@ def audit_folder(root: str | Path):
     Columns: ``file`` (relative path), ``label`` (the parent folder's name), ``width``,
     ``height``, ``mode`` (Pillow's: L, RGB, RGBA, I;16...), ``bytes``, and ``error`` (empty
     when the file decodes; the reason when it does not). Unreadable files are listed, not
-    raised, so one audit shows every problem at once.
+    raised, so one audit shows every problem at once. Taught in notebook 00, used in 03.
     """
     import pandas as pd
     from PIL import Image
 
     root = Path(root)
     if not root.is_dir():
-        raise FileNotFoundError(f"{root} is not a folder.")
+        raise FileNotFoundError(f"{root} is not a folder: pass the folder that holds the images.")
     rows = []
     for path in list_images(root):
         row = {
@@ -185,7 +195,7 @@ def check_image_folder(root: str | Path) -> int:
 
     Run it before ``keras.utils.image_dataset_from_directory``, which would otherwise stop
     in the middle of training on the first bad file. Raises ImageReadError listing every
-    bad file and what to do.
+    bad file and what to do. Taught in notebook 00, used in 04.
     """
     table = audit_folder(root)
     bad = table[table["error"] != ""]
@@ -245,13 +255,8 @@ def resize(image: np.ndarray, size, *, method: str = "bilinear", name: str = "im
     """
     from PIL import Image
 
-    filters = {
-        "nearest": Image.Resampling.NEAREST,
-        "bilinear": Image.Resampling.BILINEAR,
-        "bicubic": Image.Resampling.BICUBIC,
-        "lanczos": Image.Resampling.LANCZOS,
-        "area": Image.Resampling.BOX,
-    }
+    names = dict(zip(RESIZE_METHODS, ("NEAREST", "BILINEAR", "BICUBIC", "LANCZOS", "BOX")))
+    filters = {method: Image.Resampling[pillow] for method, pillow in names.items()}
     if method not in filters:
         raise ValueError(f"method must be one of {', '.join(RESIZE_METHODS)}, got {method!r}")
     if (
@@ -268,27 +273,19 @@ def resize(image: np.ndarray, size, *, method: str = "bilinear", name: str = "im
         )
     if image.size == 0:
         raise ValueError(f"{name} is empty (shape {image.shape})")
-    if image.dtype != np.uint8 and not (
-        image.dtype == np.uint16 or np.issubdtype(image.dtype, np.floating)
-    ):
-        raise ValueError(f"{name}: cannot resize pixels of dtype {image.dtype}")
+    if image.dtype not in (np.uint8, np.uint16) and not np.issubdtype(image.dtype, np.floating):
+        raise ValueError(f"{name}: cannot resize pixels of dtype {image.dtype}; use uint8 or float")
     height, width = int(size[0]), int(size[1])
     resample = filters[method]
     if image.dtype == np.uint8 and (image.ndim == 2 or image.shape[-1] in (3, 4)):
         return np.asarray(Image.fromarray(image).resize((width, height), resample))
     # Everything else channel by channel, in 32-bit float (Pillow mode "F").
     planes = image[..., None] if image.ndim == 2 else image
-    out = np.stack(
-        [
-            np.asarray(
-                Image.fromarray(np.ascontiguousarray(planes[..., c], dtype=np.float32)).resize(
-                    (width, height), resample
-                )
-            )
-            for c in range(planes.shape[-1])
-        ],
-        axis=-1,
-    )
+    floats = [
+        np.ascontiguousarray(planes[..., c], dtype=np.float32) for c in range(planes.shape[-1])
+    ]
+    resized = [Image.fromarray(plane).resize((width, height), resample) for plane in floats]
+    out = np.stack([np.asarray(plane) for plane in resized], axis=-1)
     if image.ndim == 2:
         out = out[..., 0]
     if image.dtype in (np.uint8, np.uint16):

@@ -57,6 +57,18 @@ def test_gray_luminance_weights():
     assert images.to_gray(pixel).tolist() == [[76, 150, 29]]
 
 
+def test_gray_is_pillows_and_within_one_level_of_tensorflows():
+    tf = pytest.importorskip("tensorflow")
+    rgb = np.random.default_rng(0).integers(0, 256, (20, 30, 3), dtype=np.uint8)
+    gray = images.to_gray(rgb)
+    assert gray.shape == (20, 30) and gray.dtype == np.uint8
+    np.testing.assert_array_equal(gray, np.asarray(Image.fromarray(rgb).convert("L")))
+    by_tf = tf.image.rgb_to_grayscale(rgb).numpy()[..., 0].astype(int)
+    assert np.abs(gray.astype(int) - by_tf).max() <= 1
+    flat = np.full((2, 2), 77, dtype=np.uint8)  # a gray image stays exactly as it is
+    np.testing.assert_array_equal(images.to_gray(flat), flat)
+
+
 def test_non_image_file_is_named(tmp_path):
     bad = tmp_path / "cat.999.jpg"
     bad.write_text("this is not a picture")
