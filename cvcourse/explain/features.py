@@ -78,7 +78,7 @@ def feature_model(model, layer_names, *, include_output: bool = False):
     inside nested models work (see the module notes); the new model is built by running
     ``model`` on a fresh ``keras.Input``, which adds calls to the layers' history but
     changes nothing in ``model`` itself. Asked again for the same layers of the same
-    model, it returns the model it built the first time.
+    model, it returns the model it built the first time. Taught in notebook 07.
     """
     _check_inspectable(model)
     if isinstance(layer_names, str):
@@ -138,8 +138,8 @@ def activations(model, image, layer_names=None) -> dict[str, np.ndarray]:
     """The outputs of ``layer_names`` (default: :func:`feature_map_layers`) for ``image``.
 
     ``image`` is one input (H, W, C), or a batch (N, H, W, C). Returns a dict, in the
-    order asked, from layer name to a NumPy array: (h, w, channels) for one image,
-    (N, h, w, channels) for a batch. Taught in notebook 07.
+    order asked, from layer name to a float32 NumPy array: (h, w, channels) for one
+    image, (N, h, w, channels) for a batch. Taught in notebook 07, used in 06 and 08.
     """
     if layer_names is None:
         layer_names = feature_map_layers(model)
@@ -159,14 +159,20 @@ def activations(model, image, layer_names=None) -> dict[str, np.ndarray]:
 
 
 def zero_fraction(feature_maps) -> float:
-    """The fraction of values that are exactly zero (ReLU switched them off)."""
+    """The fraction (float in [0, 1]) of values of an array that are exactly zero.
+
+    Takes feature maps of any shape, e.g. (h, w, channels) from :func:`activations`;
+    0.0 for an empty array. Taught in notebook 07.
+    """
     arr = np.asarray(feature_maps)
     return float(np.mean(arr == 0)) if arr.size else 0.0
 
 
 def blank_fraction(feature_maps) -> float:
-    """The fraction of channels (last axis) that are zero everywhere: filters this input
-    did not switch on at all. Deeper layers of a convnet have more of them.
+    """The fraction (float in [0, 1]) of channels that are zero everywhere.
+
+    Takes feature maps (..., channels), e.g. (h, w, channels) from :func:`activations`;
+    a channel is the last axis. Taught in notebook 07.
     """
     arr = np.asarray(feature_maps)
     if arr.ndim < 2 or arr.shape[-1] == 0:

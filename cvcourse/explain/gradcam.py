@@ -24,6 +24,7 @@ def predicted_class(prediction) -> int:
 
     Several outputs: the index of the largest. One output (a sigmoid): 1 when it is at
     least 0.5, else 0 (an output outside [0, 1] is taken as a logit: 1 when positive).
+    Takes an array-like (k,) or (1,); returns an int. Used by Grad-CAM and exercise 07.
     """
     values = np.asarray(prediction, dtype=np.float64).reshape(-1)
     if values.size == 1:
@@ -91,7 +92,8 @@ def grad_cam(model, image, class_index: int | None = None, layer_name: str | Non
 def upsample(heatmap, size) -> np.ndarray:
     """A heatmap resized to ``size = (height, width)`` with bilinear interpolation.
 
-    Values stay in the heatmap's range; for overlaying a 7x7 Grad-CAM on the photo.
+    Takes a 2-D heatmap (h, w) and ``size`` (two ints); returns float32 (height, width)
+    within the heatmap's range. Used by ``plotting`` to overlay Grad-CAM (notebook 07).
     """
     import tensorflow as tf
 

@@ -64,7 +64,8 @@ def find_layer(model, name: str) -> list:
 
     ``name`` is a layer name, looked for at the top level first and then inside nested
     models (depth first, in layer order), or a path ``"outer_layer/inner_layer"``.
-    Raises ValueError listing the top-level names when there is no such layer.
+    Returns a list of Keras layers. Raises ValueError listing the top-level names when
+    there is no such layer. Used by the feature models of notebook 07.
     """
     _check_inspectable(model)
     if PATH_SEPARATOR in name:
@@ -97,7 +98,7 @@ def feature_map_layers(model) -> list[str]:
     """Names of the top-level layers whose output is a stack of feature maps (4-D).
 
     A nested model whose output is 4-D (a convolutional base) counts as one such layer.
-    The default layers of :func:`activations`.
+    Returns a list of str. The default layers of :func:`activations` (notebook 07).
     """
     _check_inspectable(model)
     return [layer.name for layer in _inner_layers(model) if _output_rank(layer) == 4]
@@ -108,7 +109,8 @@ def last_feature_map_layer(model) -> str:
 
     For a convnet that is its last convolution (or the activation right after it); for a
     classifier built on a pretrained base it is the base itself, whose output is the
-    base's last feature maps. Raises ValueError when the model has no 4-D layer.
+    base's last feature maps. Returns the layer's name (str); raises ValueError when the
+    model has no 4-D layer. Used by :func:`~cvcourse.explain.grad_cam` (notebook 07).
     """
     _check_inspectable(model)
     candidates = [

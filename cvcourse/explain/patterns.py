@@ -104,7 +104,8 @@ def pattern_to_image(pattern, *, contrast: float = 0.15, crop: int = 0) -> np.nd
     Each image is centred on its mean, scaled to unit standard deviation times
     ``contrast`` around mid-grey, and clipped: the pattern's shape shows whatever the input
     range was. ``crop`` pixels are cut from each border (gradient ascent leaves artefacts
-    there).
+    there). Takes float (H, W, C) or (N, H, W, C) from :func:`filter_patterns`; returns
+    uint8 (H - 2 crop, W - 2 crop, C), or the batch of them. Taught in notebook 07.
     """
     arr = np.asarray(pattern, dtype=np.float32)
     single = arr.ndim == 3
