@@ -14,15 +14,17 @@ import pytest
 from cvcourse import results
 from cvcourse.tools import build
 
+ROOT = Path(__file__).resolve().parent.parent
 
-def cvcourse(*args, env=None, check=False):
+
+def cvcourse(*args, env=None, cwd=None):
     full_env = {**os.environ, **(env or {})}
     return subprocess.run(
         [sys.executable, "-m", "cvcourse.tools.cli", *args],
         capture_output=True,
         text=True,
         env=full_env,
-        check=check,
+        cwd=cwd,
         timeout=600,
     )
 
@@ -69,13 +71,19 @@ def test_mirror_verify_finds_a_corrupted_copy(tmp_path, tmp_mirror):
     assert run.returncode == 1 and f"CORRUPT  {name}" in run.stdout
 
 
-def test_data_list_and_bad_profile():
+def test_data_list_and_bad_profile_option():
     run = cvcourse("data", "list")
     assert run.returncode == 0 and "cats_and_dogs_filtered.zip" in run.stdout
     run = cvcourse("build", "--profile", "medium")
     assert run.returncode != 0 and "invalid choice" in run.stderr
-    run = cvcourse("doctor", env={"CVCOURSE_PROFILE": "medium"})
-    assert "CVCOURSE_PROFILE='medium' is not a profile" in run.stdout
+
+
+@pytest.mark.parametrize("command", [["doctor"], ["release", "--check"], ["data", "list"]])
+def test_a_wrong_setting_stops_every_command_with_status_2(command):
+    run = cvcourse(*command, env={"CVCOURSE_PROFILE": "medium"}, cwd=ROOT)
+    assert run.returncode == 2, run.stdout + run.stderr
+    assert "CVCOURSE_PROFILE='medium'" in run.stderr and "full, quick" in run.stderr
+    assert "Traceback" not in run.stderr and "Course folder" not in run.stdout
 
 
 def test_doctor_reports_versions_device_and_data():

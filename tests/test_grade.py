@@ -16,7 +16,7 @@ import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 from cvcourse.exercises import core, questions
-from cvcourse.tools import cli, grade, release
+from cvcourse.tools import cli, grade, release, submissions
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
@@ -54,18 +54,18 @@ def read_csv(path: Path) -> list[dict]:
 def test_identify_by_metadata_then_import_then_file_name():
     known = {"08": "08_capstone_sign_language"}
     by_metadata = small_notebook("print(1)", source_name="08_capstone_sign_language.ipynb")
-    assert grade.identify(by_metadata, "renamed by the student.ipynb", known) == (
+    assert submissions.identify(by_metadata, "renamed by the student.ipynb", known) == (
         "08_capstone_sign_language"
     )
     by_import = small_notebook("from cvcourse.exercises import ex08 as ex\nex.q1.check(...)")
-    assert grade.identify(by_import, "jane.ipynb", known) == "08_capstone_sign_language"
+    assert submissions.identify(by_import, "jane.ipynb", known) == "08_capstone_sign_language"
     dotted = small_notebook("import cvcourse.exercises.ex03 as ex")
-    assert grade.identify(dotted, "jane.ipynb", {}) == "03"
+    assert submissions.identify(dotted, "jane.ipynb", {}) == "03"
     by_name = small_notebook("print(1)")
-    assert grade.identify(by_name, "08_capstone_sign_language (1).ipynb", known) == (
+    assert submissions.identify(by_name, "08_capstone_sign_language (1).ipynb", known) == (
         "08_capstone_sign_language"
     )
-    assert grade.identify(by_name, "homework.ipynb", known) == ""
+    assert submissions.identify(by_name, "homework.ipynb", known) == ""
 
 
 def test_find_submissions_skips_hidden_files_checkpoints_and_the_output(tmp_path):
@@ -77,10 +77,10 @@ def test_find_submissions_skips_hidden_files_checkpoints_and_the_output(tmp_path
     (tmp_path / "jane" / ".ipynb_checkpoints" / "b-checkpoint.ipynb").write_text("{}")
     (tmp_path / "grades").mkdir()
     (tmp_path / "grades" / "grades.md").write_text("old")
-    found = grade.find_submissions(tmp_path, exclude=tmp_path / "grades")
+    found = submissions.find_submissions(tmp_path, exclude=tmp_path / "grades")
     assert [p.relative_to(tmp_path).as_posix() for p in found] == ["a.ipynb", "jane/b.ipynb"]
     with pytest.raises(FileNotFoundError):
-        grade.find_submissions(tmp_path / "missing")
+        submissions.find_submissions(tmp_path / "missing")
 
 
 def test_table_has_one_row_per_submission_and_one_column_per_question():

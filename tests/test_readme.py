@@ -4,7 +4,7 @@ import json
 import re
 from pathlib import Path
 
-from cvcourse.tools import build, readme
+from cvcourse.tools import build, cli, readme, record
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")
@@ -35,7 +35,7 @@ def test_results_section_is_generated_from_the_stored_notebooks():
     section = README.split(readme.START, 1)[1].split(readme.END, 1)[0].strip()
     notebooks = build.discover(ROOT / "notebooks")
     try:
-        expected = build.recorded_results(notebooks)
+        expected = record.recorded_results(notebooks)
     except ValueError:  # no stored notebook records a run yet
         assert not recorded.exists()
         assert section == "No full-profile run has been recorded yet."
@@ -44,6 +44,11 @@ def test_results_section_is_generated_from_the_stored_notebooks():
     assert section == readme.results_section(expected), "run `cvcourse record`"
     syllabus = README.split(readme.SYLLABUS_START, 1)[1].split(readme.SYLLABUS_END, 1)[0].strip()
     assert syllabus == readme.syllabus_section(expected), "run `cvcourse record`"
+
+
+def test_record_check_passes(capsys):
+    assert cli.main(["record", "--check", "--course", str(ROOT)]) == 0
+    assert "results are up to date" in capsys.readouterr().out
 
 
 def test_syllabus_lists_every_notebook_with_its_time_and_headline():

@@ -262,9 +262,10 @@ def test_release_needs_a_notebooks_folder(tmp_path):
         rel.release(tmp_path / "missing", tmp_path / "student")
 
 
-def test_course_student_copies_are_up_to_date():
-    stale = rel.release(NOTEBOOKS, STUDENT, check=True)
-    assert stale == [], f"run `cvcourse release`: stale student copies {stale}"
+def test_course_student_copies_and_solutions_are_up_to_date():
+    solutions = ROOT / "cvcourse" / "exercises" / "solutions.json"
+    stale = rel.release(NOTEBOOKS, STUDENT, solutions_file=solutions, check=True)
+    assert stale == [], f"run `cvcourse release`: stale {stale}"
 
 
 @pytest.mark.parametrize("name", ["00_images_as_arrays", "01_convolution_relu_pooling"])

@@ -14,16 +14,18 @@ A notebook that fails does not stop the others; :func:`build` says whether all p
 from __future__ import annotations
 
 import datetime as _dt
-import html
 import importlib.metadata
 import json
 import os
 import platform
-import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from ..results import metrics_from_notebook
+from ..results import custom_outputs, metrics_from_notebook
+from .files import write_atomic
+from .pages import headline, index_html, notebook_title, write_html
+from .runner import execute
+from .tables import markdown_table
 
 NOTEBOOK_GLOB = "[0-9][0-9]_*.ipynb"
 # Appended to the executed copy, read back, then removed: the kernel's own peak memory.
@@ -75,135 +77,49 @@ def discover(notebooks_dir: Path, names: list[str] | None = None) -> list[Path]:
     return chosen
 
 
-def run_notebook(path: Path, out_dir: Path, *, timeout: int = 1800, progress: bool = True):
-    """Execute one notebook in a fresh kernel, write it to ``out_dir``; a NotebookResult."""
-    import nbclient
+def run_notebook(
+    path: Path,
+    out_dir: Path,
+    *,
+    env: dict[str, str] | None = None,
+    timeout: int = 1800,
+    progress: bool = True,
+) -> tuple[NotebookResult, object]:
+    """Execute one notebook in a fresh kernel (in its own folder) and write it to ``out_dir``.
+
+    Takes the notebook's path, the output folder, the kernel's environment ``env`` (default:
+    this process's), ``timeout``, the seconds allowed per cell, and ``progress`` (a bar).
+    The run stops at the first cell that raises. Returns (:class:`NotebookResult`, the
+    executed nbformat notebook, without the memory probe).
+    """
     import nbformat
-    from tqdm.auto import tqdm
 
     nb = nbformat.read(path, as_version=4)
     nb.cells.append(nbformat.v4.new_code_cell(_PROBE))
-    bar = tqdm(total=len(nb.cells), desc=path.stem, unit="cell", disable=not progress, leave=False)
-    client = nbclient.NotebookClient(
+    run = execute(
         nb,
-        timeout=timeout,
-        kernel_name="python3",
-        resources={"metadata": {"path": str(path.parent)}},
-        record_timing=False,  # no per-cell timestamps: stored notebooks differ only in outputs
-        on_cell_executed=lambda **_: bar.update(1),
+        cwd=path.parent,
+        env=env,
+        cell_timeout=timeout,
+        progress=path.stem if progress else None,
     )
-    start = time.perf_counter()
-    status, error = "passed", ""
-    try:
-        client.execute()
-    except nbclient.exceptions.CellExecutionError as err:
-        status = "failed"
-        error = f"{err.ename}: {err.evalue}".strip()
-    except nbclient.exceptions.CellTimeoutError as err:
-        status, error = "failed", f"timed out: {str(err).splitlines()[0]}"
-    except Exception as err:  # kernel died, bad notebook: report it, go on with the next
-        status, error = "failed", f"{type(err).__name__}: {err}"
-    finally:
-        bar.close()
-    seconds = time.perf_counter() - start
-    probe = {}
-    for output in nb.cells[-1].get("outputs", []):
-        probe.update(output.get("data", {}).get(_PROBE_MIMETYPE, {}))
+    probe: dict = {}
+    for index, data in custom_outputs(nb, _PROBE_MIMETYPE):
+        if index == len(nb.cells) - 1 and isinstance(data, dict):
+            probe.update(data)
     nb.cells.pop()
-    out_dir.mkdir(parents=True, exist_ok=True)
-    _write_atomic(out_dir / path.name, nbformat.writes(nb))
+    write_atomic(out_dir / path.name, nbformat.writes(nb))
     metrics = metrics_from_notebook(nb)
     return NotebookResult(
         notebook=path.stem,
-        status=status,
-        seconds=round(seconds, 1),
+        status="passed" if run.ok else "failed",
+        seconds=round(run.seconds, 1),
         peak_memory_mb=probe.get("peak_memory_mb"),
         device=probe.get("device"),
         epochs=metrics.get("epochs") if isinstance(metrics.get("epochs"), int) else None,
         metrics=metrics,
-        error=error,
+        error=run.error,
     ), nb
-
-
-def notebook_title(nb) -> tuple[str, str]:
-    """(title, one-line description) from a notebook's first Markdown cell."""
-    for cell in nb.cells:
-        if cell.cell_type != "markdown":
-            continue
-        lines = [line.strip() for line in cell.source.splitlines() if line.strip()]
-        title, description = "", ""
-        for line in lines:
-            if line.startswith("# ") and not title:
-                title = line[2:].strip()
-            elif title and not line.startswith(("#", "[", "<", "!")):
-                description = line
-                break
-        if title:
-            return title, description
-    return "", ""
-
-
-def write_html(nb, path: Path) -> Path:
-    """Render an executed notebook to a standalone HTML page (figures embedded)."""
-    from nbconvert import HTMLExporter
-
-    body, _ = HTMLExporter(template_name="lab").from_notebook_node(nb)
-    _write_atomic(path, body)
-    return path
-
-
-HEADLINE_METRICS = ("test_accuracy", "accuracy", "val_accuracy")
-
-
-def headline(metrics: dict) -> str:
-    """The one number an index shows for a notebook: its test accuracy when it has one."""
-    for key in HEADLINE_METRICS:
-        if isinstance(metrics.get(key), (int, float)):
-            return f"{key.replace('_', ' ')} {100 * metrics[key]:.1f}%"
-    for key, value in metrics.items():
-        if isinstance(value, (int, float)) and not isinstance(value, bool):
-            return f"{key.replace('_', ' ')} {value:.4g}"
-    return ""
-
-
-def index_html(rows: list[dict], info: dict) -> str:
-    """The syllabus page: one row per notebook with its link, status, time and result."""
-    body = []
-    for row in rows:
-        status_class = "ok" if row["status"] == "passed" else "fail"
-        body.append(
-            "<tr>"
-            f'<td><a href="{html.escape(row["html"])}">{html.escape(row["notebook"])}</a></td>'
-            f"<td>{html.escape(row['title'])}<br><small>{html.escape(row['description'])}</small></td>"
-            f'<td class="{status_class}">{html.escape(row["status"])}</td>'
-            f"<td>{row['seconds'] / 60:.1f} min</td>"
-            f"<td>{html.escape(row['headline'])}</td>"
-            "</tr>"
-        )
-    return f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>cvcourse: the course</title>
-<style>
-body {{ font-family: system-ui, sans-serif; max-width: 60rem; margin: 2rem auto; padding: 0 1rem; }}
-table {{ border-collapse: collapse; width: 100%; }}
-td, th {{ border-bottom: 1px solid #ddd; padding: .5rem; text-align: left; vertical-align: top; }}
-.ok {{ color: #1a7f37; }} .fail {{ color: #b42318; font-weight: bold; }}
-small {{ color: #57606a; }}
-</style></head><body>
-<h1>cvcourse: computer vision with Keras 3</h1>
-<p>Built {html.escape(info["date"])} with the <b>{html.escape(info["profile"])}</b> profile on
-{html.escape(info["machine"])}; TensorFlow {html.escape(info["tensorflow"])}, Keras {html.escape(info["keras"])}.
-Results: <a href="results.md">results.md</a>, <a href="results.json">results.json</a>.</p>
-<table><thead><tr><th>notebook</th><th>what it teaches</th><th>status</th><th>time</th><th>result</th></tr></thead>
-<tbody>
-{chr(10).join(body)}
-</tbody></table></body></html>
-"""
-
-
-def _write_atomic(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.part")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
 
 
 def environment_info(profile: str) -> dict:
@@ -227,28 +143,29 @@ def environment_info(profile: str) -> dict:
 
 
 def results_markdown(results: list[NotebookResult], info: dict) -> str:
-    """The results table as Markdown."""
-    lines = [
-        f"# Course build ({info['profile']} profile)",
-        "",
-        f"{info['date']} on {info['machine']}; Python {info['python']}, TensorFlow "
-        f"{info['tensorflow']}, Keras {info['keras']}.",
-        "",
-        "| notebook | status | wall time | peak memory | device | metrics |",
-        "| --- | --- | ---: | ---: | --- | --- |",
-    ]
+    """``results.md``: a title, the environment, one table row per notebook, the tally."""
+    rows = []
     for r in results:
         metrics = ", ".join(
             f"{k} {v:.4f}" if isinstance(v, float) else f"{k} {v}" for k, v in r.metrics.items()
         )
         memory = f"{r.peak_memory_mb:.0f} MB" if r.peak_memory_mb is not None else "?"
         status = r.status if not r.error else f"{r.status}: {r.error[:80]}"
-        lines.append(
-            f"| {r.notebook} | {status} | {r.seconds:.0f} s | {memory} | {r.device or '?'} "
-            f"| {metrics or '-'} |"
+        rows.append(
+            [r.notebook, status, f"{r.seconds:.0f} s", memory, r.device or "?", metrics or "-"]
         )
+    header = ["notebook", "status", "wall time", "peak memory", "device", "metrics"]
     passed = sum(r.status == "passed" for r in results)
-    lines += ["", f"{passed} of {len(results)} notebooks passed."]
+    lines = [
+        f"# Course build ({info['profile']} profile)",
+        "",
+        f"{info['date']} on {info['machine']}; Python {info['python']}, TensorFlow "
+        f"{info['tensorflow']}, Keras {info['keras']}.",
+        "",
+        markdown_table(header, rows, right={"wall time", "peak memory"}),
+        "",
+        f"{passed} of {len(results)} notebooks passed.",
+    ]
     return "\n".join(lines) + "\n"
 
 
@@ -262,20 +179,24 @@ def build(
     progress: bool = True,
     echo=print,
 ) -> tuple[bool, list[NotebookResult]]:
-    """Run ``notebooks`` in order with ``profile``; write executed copies and results.
+    """Run ``notebooks`` (paths) in order with ``profile``; write executed copies and results.
 
-    With ``inplace`` the executed notebooks also replace their sources, which is how the
-    stored outputs of a full run are made. Returns (all passed, results).
+    Each kernel gets this process's environment with ``CVCOURSE_PROFILE=profile``;
+    ``timeout`` is the seconds allowed per cell; ``echo`` prints progress lines. With
+    ``inplace`` the executed notebooks that passed also replace their sources, which is how
+    the stored outputs of a full run are made. Returns (all passed, the NotebookResults).
     """
     import nbformat
 
-    os.environ["CVCOURSE_PROFILE"] = profile  # the kernels inherit it
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    from .tidy import tidy
+
+    env = {**os.environ, "CVCOURSE_PROFILE": profile}
+    env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     info = environment_info(profile)
     results, rows = [], []
     for i, path in enumerate(notebooks, 1):
         echo(f"[{i}/{len(notebooks)}] {path.stem} ...")
-        result, nb = run_notebook(path, out_dir, timeout=timeout, progress=progress)
+        result, nb = run_notebook(path, out_dir, env=env, timeout=timeout, progress=progress)
         results.append(result)
         try:
             write_html(nb, out_dir / f"{path.stem}.html")
@@ -298,8 +219,6 @@ def build(
             + (f": {result.error}" if result.error else "")
         )
         if inplace and result.status == "passed":
-            from .tidy import tidy
-
             # the run that made the stored outputs, for `cvcourse record`
             nb.metadata["cvcourse"] = {
                 **info,
@@ -308,56 +227,12 @@ def build(
                 "device": result.device,
             }
             relative = f"notebooks/{path.name}"
-            _write_atomic(path, nbformat.writes(tidy(nb, relative)) + "\n")
-    out_dir.mkdir(parents=True, exist_ok=True)
+            write_atomic(path, nbformat.writes(tidy(nb, relative)) + "\n")
     payload = {"environment": info, "notebooks": [asdict(r) for r in results]}
-    _write_atomic(
-        out_dir / "results.json", json.dumps(payload, indent=2, ensure_ascii=False) + "\n"
-    )
+    write_atomic(out_dir / "results.json", json.dumps(payload, indent=2, ensure_ascii=False) + "\n")
     markdown = results_markdown(results, info)
-    _write_atomic(out_dir / "results.md", markdown)
-    _write_atomic(out_dir / "index.html", index_html(rows, info))
+    write_atomic(out_dir / "results.md", markdown)
+    write_atomic(out_dir / "index.html", index_html(rows, info))
     echo("")
     echo(markdown)
     return all(r.status == "passed" for r in results), results
-
-
-def recorded_results(notebooks: list[Path]) -> dict:
-    """The results of the runs that made the stored notebooks, read from the notebooks.
-
-    ``cvcourse build --inplace`` stores each run's profile, time, memory and device in the
-    notebook's metadata, and its metrics are in its outputs; this collects them, so the
-    README's table comes from the stored notebooks and nothing is typed by hand.
-    """
-    import nbformat
-
-    entries, environments = [], []
-    for path in notebooks:
-        nb = nbformat.read(path, as_version=4)
-        run = nb.metadata.get("cvcourse")
-        if not run:
-            continue
-        metrics = metrics_from_notebook(nb)
-        environments.append(run)
-        entries.append(
-            {
-                "notebook": path.stem,
-                "status": "passed",
-                "profile": run["profile"],
-                "date": run["date"],
-                "seconds": run["seconds"],
-                "peak_memory_mb": run["peak_memory_mb"],
-                "device": run["device"],
-                "epochs": metrics.get("epochs") if isinstance(metrics.get("epochs"), int) else None,
-                "metrics": metrics,
-            }
-        )
-    if not environments:
-        raise ValueError("no stored notebook records a run: use cvcourse build --inplace first")
-    latest = max(environments, key=lambda e: e["date"])
-    profiles = sorted({e["profile"] for e in environments})
-    environment = {
-        k: latest[k] for k in ("date", "machine", "python", "tensorflow", "keras", "cvcourse")
-    }
-    environment["profile"] = "/".join(profiles)
-    return {"environment": environment, "notebooks": entries}

@@ -9,8 +9,10 @@ A test checks that the README matches the recorded results.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
+
+from .files import write_atomic
+from .tables import markdown_table
 
 START = "<!-- results:start -->"
 END = "<!-- results:end -->"
@@ -170,38 +172,41 @@ def results_section(payload: dict) -> str:
     """The README's results section (Markdown) for a recorded build."""
     env = payload["environment"]
     by_name = {n["notebook"]: n for n in payload["notebooks"]}
-    lines = [
-        f"Measured by `cvcourse build --profile {env['profile']}` on {env['date'][:10]}, "
-        f"{env['machine']}, TensorFlow {env['tensorflow']}, Keras {env['keras']} "
-        "(from `notebooks/results.json`; regenerate with `cvcourse record`).",
-        "",
-        "| notebook | status | minutes | peak memory |",
-        "| --- | --- | ---: | ---: |",
-    ]
+    runs = []
     for n in payload["notebooks"]:
         memory = f"{n['peak_memory_mb'] / 1024:.1f} GB" if n.get("peak_memory_mb") else "?"
-        lines.append(f"| {n['notebook']} | {n['status']} | {n['seconds'] / 60:.1f} | {memory} |")
-    lines += [
-        "",
-        "| result | this course | published | source |",
-        "| --- | ---: | ---: | --- |",
-    ]
+        runs.append([n["notebook"], n["status"], f"{n['seconds'] / 60:.1f}", memory])
+    compared = []
     for notebook, metric, label, published, source in REFERENCES:
         reported = by_name.get(notebook, {}).get("metrics", {}).get(metric)
         if reported is not None:  # a row only for a number the run reported
-            value = _percent(reported)
-            lines.append(f"| {label} ({notebook[:2]}) | {value} | {published} | {source} |")
-    return "\n".join(lines)
+            compared.append([f"{label} ({notebook[:2]})", _percent(reported), published, source])
+    return "\n".join(
+        [
+            f"Measured by `cvcourse build --profile {env['profile']}` on {env['date'][:10]}, "
+            f"{env['machine']}, TensorFlow {env['tensorflow']}, Keras {env['keras']} "
+            "(from `notebooks/results.json`; regenerate with `cvcourse record`).",
+            "",
+            markdown_table(
+                ["notebook", "status", "minutes", "peak memory"],
+                runs,
+                right={"minutes", "peak memory"},
+            ),
+            "",
+            markdown_table(
+                ["result", "this course", "published", "source"],
+                compared,
+                right={"this course", "published"},
+            ),
+        ]
+    )
 
 
 def syllabus_section(payload: dict) -> str:
     """The README's syllabus (Markdown): each notebook, what it teaches, its minutes and
     headline result in the recorded full run ("not run yet" where none is recorded)."""
     by_name = {n["notebook"]: n for n in payload["notebooks"]}
-    lines = [
-        "| notebook | what it teaches | minutes (full, 2-core CPU) | headline result |",
-        "| --- | --- | ---: | --- |",
-    ]
+    rows = []
     for notebook, teaches, metric, label in SYLLABUS:
         run = by_name.get(notebook)
         minutes = f"{run['seconds'] / 60:.1f}" if run else "not run yet"
@@ -211,8 +216,10 @@ def syllabus_section(payload: dict) -> str:
             headline = f"{label}: not run yet"
         else:
             headline = f"{label}: {_percent(run.get('metrics', {}).get(metric))}"
-        lines.append(f"| {notebook} | {teaches} | {minutes} | {headline} |")
-    return "\n".join(lines)
+        rows.append([notebook, teaches, minutes, headline])
+    minutes_column = "minutes (full, 2-core CPU)"
+    header = ["notebook", "what it teaches", minutes_column, "headline result"]
+    return markdown_table(header, rows, right={minutes_column})
 
 
 def _replace_between(text: str, start: str, end: str, body: str, readme: Path) -> str:
@@ -223,17 +230,18 @@ def _replace_between(text: str, start: str, end: str, body: str, readme: Path) -
     return f"{head}{start}\n{body}\n{end}{tail}"
 
 
-def update_readme(readme: Path, results_json: Path, *, check: bool = False) -> bool:
-    """Rewrite (or, with check, compare) README's syllabus and results sections; True if
-    either changed."""
+def update_readme(readme: Path, payload: dict, *, check: bool = False) -> bool:
+    """Rewrite (or, with ``check``, only compare) the README's syllabus and results sections.
+
+    Takes the README's path and the recorded results (``notebooks/results.json``'s
+    content, a dict); returns True when either section changed (would change). Raises
+    ``ValueError`` naming the README when a section's markers are missing.
+    """
     text = readme.read_text(encoding="utf-8")
-    payload = json.loads(results_json.read_text(encoding="utf-8"))
     new = _replace_between(text, START, END, results_section(payload), readme)
     new = _replace_between(new, SYLLABUS_START, SYLLABUS_END, syllabus_section(payload), readme)
     if new == text:
         return False
     if not check:
-        tmp = readme.with_name(f".{readme.name}.part")
-        tmp.write_text(new, encoding="utf-8")
-        tmp.replace(readme)
+        write_atomic(readme, new)
     return True

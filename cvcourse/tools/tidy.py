@@ -16,6 +16,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from .files import write_atomic
+
 REPOSITORY = "https://github.com/cvcourse/cvcourse"  # also [project.urls] in pyproject.toml
 BRANCH = "main"
 BADGE_IMAGE = "https://colab.research.google.com/assets/colab-badge.svg"
@@ -119,7 +121,5 @@ def tidy_all(root: Path, *, check: bool = False) -> list[Path]:
         if after != before and after.rstrip("\n") != before.rstrip("\n"):
             changed.append(path)
             if not check:
-                tmp = path.with_name(f".{path.name}.part")
-                tmp.write_text(after, encoding="utf-8")
-                tmp.replace(path)
+                write_atomic(path, after)
     return changed
