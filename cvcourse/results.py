@@ -84,7 +84,7 @@ def custom_outputs(nb, mimetype: str) -> list[tuple[int, object]]:
     (a payload stored as a JSON string is parsed; one that is not valid JSON is skipped,
     a damaged record counting as no record). The one reader of the course's own outputs:
     :func:`metrics_from_notebook` and :func:`cvcourse.exercises.core.results_from_notebook`
-    are built on it; notebook 06 reads 04's and 05's stored results with it.
+    are built on it (notebook 06 reads 04's and 05's stored results through the first).
     """
     found: list[tuple[int, object]] = []
     for index, cell in enumerate(nb.get("cells", [])):

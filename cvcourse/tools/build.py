@@ -22,12 +22,12 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from ..results import custom_outputs, metrics_from_notebook
+from .course import NOTEBOOK_GLOB
 from .files import write_atomic
 from .pages import headline, index_html, notebook_title, write_html
 from .runner import execute
 from .tables import markdown_table
 
-NOTEBOOK_GLOB = "[0-9][0-9]_*.ipynb"
 # Appended to the executed copy, read back, then removed: the kernel's own peak memory.
 _PROBE_MIMETYPE = "application/vnd.cvcourse.probe+json"
 _PROBE = f"""

@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-NOTEBOOK_GLOB = "[0-9][0-9]_*.ipynb"
+NOTEBOOK_GLOB = "[0-9][0-9]_*.ipynb"  # a course notebook: 00_images_as_arrays.ipynb ...
 _PROJECT_NAME = re.compile(r"""^name\s*=\s*["']([^"']+)["']""", re.MULTILINE)
 
 

@@ -29,12 +29,11 @@ from __future__ import annotations
 import copy
 from pathlib import Path
 
+from .course import NOTEBOOK_GLOB
 from .files import write_atomic
 from .markers import BEGIN, END, STUDENT, ReleaseError, check_calls, exercise_aliases, has_solution
 from .placeholders import PLACEHOLDER_COMMENT, strip_solutions
 from .solutions import solutions_json
-
-NOTEBOOK_GLOB = "[0-9][0-9]_*.ipynb"
 
 __all__ = [
     "BEGIN",

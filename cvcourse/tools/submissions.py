@@ -16,6 +16,8 @@ import re
 import warnings
 from pathlib import Path
 
+from .course import NOTEBOOK_GLOB
+
 _NUMBER = re.compile(r"^(\d{2})_")
 _EXERCISE_IMPORT = re.compile(r"cvcourse\.exercises(?:\s+import\s+|\.)ex(\d{2})\b")
 
@@ -42,7 +44,7 @@ def course_notebooks(notebooks_dir: Path | None) -> dict[str, str]:
     """Notebook number -> stem of the course's solution notebooks (``{"08": "08_capstone..."}``)."""
     if notebooks_dir is None or not Path(notebooks_dir).is_dir():
         return {}
-    return {p.name[:2]: p.stem for p in sorted(Path(notebooks_dir).glob("[0-9][0-9]_*.ipynb"))}
+    return {p.name[:2]: p.stem for p in sorted(Path(notebooks_dir).glob(NOTEBOOK_GLOB))}
 
 
 def identify(nb, file_name: str, known: dict[str, str] | None = None) -> str:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from .course import NOTEBOOK_GLOB
 from .files import write_atomic
 
 REPOSITORY = "https://github.com/cvcourse/cvcourse"  # also [project.urls] in pyproject.toml
@@ -104,9 +105,7 @@ def tidy(nb, relative_path: str):
 def notebook_paths(root: Path) -> list[Path]:
     """Every course notebook and student copy under ``root`` (the checkout)."""
     folder = root / "notebooks"
-    return sorted(folder.glob("[0-9][0-9]_*.ipynb")) + sorted(
-        (folder / "student").glob("[0-9][0-9]_*.ipynb")
-    )
+    return sorted(folder.glob(NOTEBOOK_GLOB)) + sorted((folder / "student").glob(NOTEBOOK_GLOB))
 
 
 def tidy_all(root: Path, *, check: bool = False) -> list[Path]:
