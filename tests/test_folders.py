@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import warnings
+from pathlib import Path
+
 import numpy as np
 import pytest
 from PIL import Image
@@ -120,3 +123,118 @@ def test_missing_folder_says_what_to_pass(tmp_path):
 
 def test_check_folder_once_is_exported():
     assert datasets.image_dataset is folders.image_dataset
+
+
+# ------------------------------------------------- your own images: any classes, splits
+
+
+def photo_folder(root):
+    """Three classes from scikit-image's bundled photos, crops and flips; one .webp, one .tif."""
+    from skimage import data
+
+    photos = {"astronaut": data.astronaut(), "cat": data.chelsea(), "coffee": data.coffee()}
+    for cls, photo in photos.items():
+        (root / cls).mkdir(parents=True)
+        h, w = photo.shape[:2]
+        for i in range(8):
+            top, left = (i * 17) % (h // 3), (i * 29) % (w // 3)
+            crop = photo[top : top + h // 2, left : left + w // 2]
+            if i % 2:
+                crop = crop[:, ::-1]
+            Image.fromarray(np.ascontiguousarray(crop)).save(root / cls / f"{cls}_{i}.jpg")
+    Image.fromarray(photos["cat"][:100, :100]).save(root / "cat" / "phone_photo.webp")
+    Image.fromarray(photos["coffee"][:100, :100]).save(root / "coffee" / "scan.tif")
+    return root
+
+
+def test_three_classes_split_augmented_and_trained(tmp_path):
+    import keras
+
+    from cvcourse import augment
+
+    root = photo_folder(tmp_path / "mine")
+    with pytest.warns(folders.UnsupportedImageWarning) as record:
+        train_ds, val_ds = datasets.image_dataset(
+            root, image_size=32, batch_size=8, shuffle=True, validation_split=0.25,
+            subset="both", seed=5,
+        )  # fmt: skip
+    message = str(record[0].message)
+    assert "phone_photo.webp" in message and "scan.tif" in message and "PNG or JPEG" in message
+    assert sorted(Path(p).name for p in train_ds.skipped_files) == ["phone_photo.webp", "scan.tif"]
+    assert train_ds.class_names == val_ds.class_names == ["astronaut", "cat", "coffee"]
+    assert (train_ds.num_images, val_ds.num_images) == (18, 6)
+    x, y = gather(train_ds)
+    assert x.shape == (18, 32, 32, 3) and x.dtype == np.uint8
+    assert y.dtype == np.int32 and sorted(set(y.tolist())) == [0, 1, 2], "int labels, 3 classes"
+    # the same seed splits alike in separate calls: validation images never train
+    again = datasets.image_dataset(
+        root, image_size=32, validation_split=0.25, subset="validation", seed=5
+    )
+    np.testing.assert_array_equal(np.sort(gather(again)[0].sum(axis=(1, 2, 3))),
+                                  np.sort(gather(val_ds)[0].sum(axis=(1, 2, 3))))  # fmt: skip
+
+    model = keras.Sequential(
+        [
+            keras.Input((32, 32, 3)),
+            augment.augmentation_pipeline(flip="horizontal", rotation=0.05, seed=1),
+            keras.layers.Rescaling(1 / 255),
+            keras.layers.Conv2D(8, 3, activation="relu"),
+            keras.layers.GlobalAveragePooling2D(),
+            keras.layers.Dense(len(train_ds.class_names), activation="softmax"),
+        ]
+    )
+    model.compile("adam", "sparse_categorical_crossentropy", metrics=["accuracy"])
+    history = model.fit(train_ds, validation_data=val_ds, epochs=1, verbose=0, shuffle=False)
+    assert np.isfinite(history.history["val_loss"][0])
+    assert model.predict(val_ds, verbose=0).shape == (6, 3)
+
+
+def test_transparent_png_is_composited_over_white_like_read_rgb(tmp_path):
+    root = make_folder(tmp_path / "train", size=(16, 16))
+    pixels = np.zeros((16, 16, 4), np.uint8)
+    pixels[..., 0] = 200  # red, ...
+    pixels[:8, :, 3] = 255  # ... opaque in the top half, transparent below
+    pixels[8:12, :, 3] = 128
+    Image.fromarray(pixels).save(root / "dogs" / "sticker.png")
+    x, y = gather(datasets.image_dataset(root, image_size=(16, 16), label_mode="int"))
+    sticker = x[-1]  # dogs' files in name order: dog.0-3.jpg, then sticker.png
+    np.testing.assert_array_equal(sticker, images.read_rgb(root / "dogs" / "sticker.png"))
+    assert tuple(sticker[15, 0]) == (255, 255, 255), "transparent is white, not black"
+    gray = gather(datasets.image_dataset(root, image_size=16, color_mode="grayscale"))[0]
+    np.testing.assert_allclose(gray[-1, ..., 0], images.read_gray(root / "dogs" / "sticker.png"),
+                               atol=1)  # fmt: skip
+    rgba = gather(datasets.image_dataset(root, image_size=16, color_mode="rgba"))[0]
+    assert rgba.shape == (11, 16, 16, 4)
+    np.testing.assert_array_equal(rgba[-1], pixels)
+    assert (rgba[:-1, ..., 3] == 255).all(), "JPEGs are opaque"
+
+
+def test_jpeg_folders_read_as_before(tmp_path):
+    """No transparency, no split: Keras' own decoding, the data notebooks 04/05 stored."""
+    import keras
+
+    root = make_folder(tmp_path / "train")
+    ours = gather(datasets.image_dataset(root, image_size=(16, 24), batch_size=4))
+    theirs = keras.utils.image_dataset_from_directory(
+        root, label_mode="binary", image_size=(16, 24), shuffle=False, verbose=False
+    )
+    np.testing.assert_array_equal(
+        ours[0], np.round(np.concatenate([x for x, _ in theirs.as_numpy_iterator()]))
+    )
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"label_mode": "binary"}, "exactly 2 class folders.*astronaut, cat, coffee"),
+        ({"validation_split": 0.2}, "validation_split and subset go together"),
+        ({"validation_split": 1.5, "subset": "both"}, "between 0 and 1"),
+        ({"subset": "training"}, "go together"),
+        ({"color_mode": "rgbx"}, "color_mode"),
+    ],
+)
+def test_bad_split_colour_and_label_settings(tmp_path, kwargs, message):
+    root = photo_folder(tmp_path / "mine")
+    with pytest.raises(ValueError, match=message), warnings.catch_warnings():
+        warnings.simplefilter("ignore", folders.UnsupportedImageWarning)
+        datasets.image_dataset(root, image_size=8, **kwargs)
