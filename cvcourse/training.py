@@ -30,7 +30,7 @@ def exponential_decay(initial: float = 1e-3, factor: float = 0.99, offset: int =
     Keras calls it at the start of each epoch (epochs count from 0) and sets the
     optimizer's learning rate to the value it returns; the rate used in each epoch is then
     in ``history["learning_rate"]``. ``offset`` starts the decay ``offset`` epochs in.
-    Taught in notebook 03.
+    Returns that function (int epoch -> float rate). Taught in notebook 03, used in 08.
     """
     if initial <= 0:
         raise ValueError(f"initial learning rate must be positive, got {initial}")
@@ -49,8 +49,8 @@ def warmup_cosine(peak: float, *, total_steps: int, warmup_fraction: float = 0.0
     Over the first ``warmup_fraction`` of the ``total_steps`` (training batches, i.e.
     epochs x batches per epoch) the rate rises linearly from ``peak / 10`` to ``peak``;
     over the rest it falls along half a cosine to 0 at the last step. Pass it as an
-    optimizer's ``learning_rate``; Keras evaluates it at every step. Taught in notebook 04
-    and used again in 05.
+    optimizer's ``learning_rate``; Keras evaluates it at every step. Returns the
+    ``CosineDecay`` schedule. Taught in notebook 04 and used again in 05.
     """
     if peak <= 0:
         raise ValueError(f"peak learning rate must be positive, got {peak}")
