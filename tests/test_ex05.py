@@ -7,6 +7,8 @@ import pytest
 
 keras = pytest.importorskip("keras")
 
+from test_ex_solutions import run_solution  # noqa: E402
+
 from cvcourse import augment  # noqa: E402
 from cvcourse.exercises import core, ex05  # noqa: E402
 
@@ -15,9 +17,7 @@ INCORRECT, NOT_ATTEMPTED = core.Status.INCORRECT, core.Status.NOT_ATTEMPTED
 
 
 def _solution(question, name):
-    namespace = {"keras": keras, "np": np}
-    exec(question.solution_text, namespace)
-    return namespace[name]
+    return run_solution("05", question.name, keras=keras, np=np)[name]
 
 
 # ------------------------------------------------------------------------------- q1

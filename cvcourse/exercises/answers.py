@@ -35,7 +35,8 @@ def join_problems(problems: list[str]) -> str:
     texts = [p.strip() for p in problems if p and p.strip()]
     if len(texts) == 1:
         return texts[0] if texts[0].endswith((".", "?", "!")) else texts[0] + "."
-    return " | ".join(t.rstrip(".") for t in texts) + ("." if texts else "")
+    cut = [t[:-1] if t.endswith(".") and not t.endswith("...") else t for t in texts]
+    return " | ".join(cut) + ("" if cut and cut[-1].endswith("...") else ".")
 
 
 class Check:

@@ -4,8 +4,9 @@
   the layers asked for, shapes and dtype kept, training images changed, inference images
   left alone.
 - ``q2``: which augmentations suit handwritten digits and which suit photos of cats and
-  dogs (no horizontal flip for characters).
-- ``q3``: spot the setups in which augmentation reaches the validation data.
+  dogs (no horizontal flip for characters): two :class:`~core.Selection` answers.
+- ``q3``: spot the setups in which augmentation reaches the validation data (a
+  :class:`~core.Selection` of letters).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import numpy as np
 from . import core
 
 NOTEBOOK = "05"
+COMMON = {"notebook": NOTEBOOK, "notebook_name": "05_data_augmentation"}
 
 # ------------------------------------------------------------------------------- q1
 
@@ -36,29 +38,12 @@ def _probe_images() -> np.ndarray:
 
 
 def _factor_range(value) -> tuple[float, float] | None:
-    """A Keras factor (a number f, meaning -f..f, or a pair) as (low, high)."""
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return (-abs(float(value)), abs(float(value)))
-    if isinstance(value, (list, tuple)) and len(value) == 2:
-        try:
-            low, high = sorted(float(v) for v in value)
-        except (TypeError, ValueError):
-            return None
-        return (low, high)
-    return None
-
-
-def _layers_of(pipeline) -> list:
-    """The layers of a Sequential (or a list of layers), flattening nested Sequentials."""
-    if isinstance(pipeline, (list, tuple)):
-        found = list(pipeline)
-    else:
-        found = list(getattr(pipeline, "layers", []))
-    flat = []
-    for layer in found:
-        inner = getattr(layer, "layers", None)
-        flat.extend(_layers_of(inner) if inner else [layer])
-    return flat
+    """A Keras factor (a number f, meaning -f..f, or a pair) as (low, high), else None."""
+    number = core.as_number(value)
+    if number is not None:
+        return (-abs(number), abs(number))
+    pair = [core.as_number(v) for v in value] if isinstance(value, (list, tuple)) else []
+    return tuple(sorted(pair)) if len(pair) == 2 and None not in pair else None
 
 
 def _short_error(err: Exception) -> str:
@@ -72,36 +57,26 @@ def _short_error(err: Exception) -> str:
     return f"{type(err).__name__}: {lines[0] if lines else ''}".rstrip(": ")
 
 
-class BuildPipeline(core.Question):
-    notebook = NOTEBOOK
-    name = "q1"
-    title = "an augmentation pipeline from a description"
-    usage = "ex.q1.check(my_augmentation)"
-    hint_text = (
-        "Make a keras.Sequential of four layers: RandomFlip('horizontal'), "
-        "RandomRotation(0.05), RandomZoom(0.15) and RandomContrast(0.2). The rotation "
-        "factor is a fraction of a full turn; the zoom factor a fraction of the size. "
-        "Or call augment.augmentation_pipeline with the right settings."
-    )
-    solution_text = """
-my_augmentation = keras.Sequential(
-    [
-        keras.layers.RandomFlip("horizontal"),
-        keras.layers.RandomRotation(0.05),   # 0.05 of a turn = 18 degrees either way
-        keras.layers.RandomZoom(0.15),       # 85% to 115%
-        keras.layers.RandomContrast(0.2),
-    ],
-    name="my_augmentation",
-)
-"""
+# layer, its setting, the value the description asks for, and what that value means
+_SETTINGS = [
+    ("RandomRotation", "factor", 0.05, "18 degrees is 18 / 360 = 0.05 of a full turn"),
+    ("RandomZoom", "height_factor", 0.15, "up to 15% in or out is 0.15"),
+    ("RandomContrast", "factor", 0.2, "up to 20% is 0.2"),
+]
 
-    def check_answer(self, my_augmentation):
+
+class Pipeline(core.Check):
+    """my_augmentation: the four layers of :data:`Q1_DESCRIPTION`, and how they behave."""
+
+    def judge(self, my_augmentation, name, answers):
         if my_augmentation is None or not callable(my_augmentation):
-            raise core.Incorrect(
-                "my_augmentation should be a keras.Sequential of random layers (something you "
+            return (
+                f"{name} should be a keras.Sequential of random layers (something you "
                 f"can call on a batch of images), but it is {core.describe(my_augmentation)}."
             )
-        kinds = {type(layer).__name__: layer for layer in _layers_of(my_augmentation)}
+        kinds = {
+            type(layer).__name__: layer for layer in core.layers_of(my_augmentation, nested=True)
+        }
         problems = []
         flip = kinds.get("RandomFlip")
         if flip is None:
@@ -111,42 +86,21 @@ my_augmentation = keras.Sequential(
                 f"the RandomFlip has mode {flip.get_config().get('mode')!r}; left-right only "
                 "is mode 'horizontal' (an upside-down cat is not what the camera sees)"
             )
-        rotation = kinds.get("RandomRotation")
-        if rotation is None:
-            problems.append("there is no RandomRotation")
-        elif not self._close(rotation.get_config().get("factor"), 0.05):
-            problems.append(
-                f"the RandomRotation factor is {rotation.get_config().get('factor')}; 18 "
-                "degrees is 18 / 360 = 0.05 of a full turn"
-            )
-        zoom = kinds.get("RandomZoom")
-        if zoom is None:
-            problems.append("there is no RandomZoom")
-        elif not self._close(zoom.get_config().get("height_factor"), 0.15):
-            problems.append(
-                f"the RandomZoom factor is {zoom.get_config().get('height_factor')}; up to "
-                "15% in or out is 0.15"
-            )
-        contrast = kinds.get("RandomContrast")
-        if contrast is None:
-            problems.append("there is no RandomContrast")
-        elif not self._close_contrast(contrast.get_config().get("factor"), 0.2):
-            problems.append(
-                f"the RandomContrast factor is {contrast.get_config().get('factor')}; up to "
-                "20% is 0.2"
-            )
-        extra = sorted(
-            set(kinds) - {"RandomFlip", "RandomRotation", "RandomZoom", "RandomContrast"}
-        )
+        for layer_name, key, expected, meaning in _SETTINGS:
+            layer = kinds.get(layer_name)
+            if layer is None:
+                problems.append(f"there is no {layer_name}")
+                continue
+            value = layer.get_config().get(key)
+            close = self._close_contrast if layer_name == "RandomContrast" else self._close
+            if not close(value, expected):
+                problems.append(f"the {layer_name} factor is {value}; {meaning}")
+        extra = sorted(set(kinds) - {"RandomFlip", *(entry[0] for entry in _SETTINGS)})
         if extra:
             problems.append(f"the description asks for no {', '.join(extra)}")
         if problems:
-            raise core.Incorrect(" | ".join(problems) + ".")
-        self._check_behaviour(my_augmentation)
-        return (
-            "your pipeline has the four layers with the right settings; it changes training "
-            "images, leaves inference images alone, and keeps their shape and dtype."
-        )
+            return core.join_problems(problems)
+        return self._check_behaviour(my_augmentation)
 
     @staticmethod
     def _close(value, expected: float) -> bool:
@@ -169,8 +123,9 @@ my_augmentation = keras.Sequential(
     def _check_behaviour(pipeline) -> None:
         images = _probe_images()
         try:
-            trained = np.asarray(pipeline(images, training=True))
-            inferred = np.asarray(pipeline(images, training=False))
+            with core.time_limit(core.STUDENT_TIME_LIMIT):
+                trained = np.asarray(pipeline(images, training=True))
+                inferred = np.asarray(pipeline(images, training=False))
         except Exception as err:  # noqa: BLE001 - the student's pipeline failed on images
             raise core.Incorrect(
                 f"calling your pipeline on a batch of images of shape {images.shape} failed: "
@@ -190,6 +145,25 @@ my_augmentation = keras.Sequential(
                 "with training=False (predict, evaluate) the images were changed: "
                 "augmentation must only happen during training."
             )
+
+
+q1 = core.Answers(
+    **COMMON,
+    name="q1",
+    title="an augmentation pipeline from a description",
+    usage="ex.q1.check(my_augmentation)",
+    hints=(
+        "Make a keras.Sequential of four layers: RandomFlip('horizontal'), "
+        "RandomRotation(0.05), RandomZoom(0.15) and RandomContrast(0.2). The rotation "
+        "factor is a fraction of a full turn; the zoom factor a fraction of the size. "
+        "Or call augment.augmentation_pipeline with the right settings."
+    ),
+    parts={"my_augmentation": Pipeline()},
+    correct=(
+        "your pipeline has the four layers with the right settings; it changes training "
+        "images, leaves inference images alone, and keeps their shape and dtype."
+    ),
+)
 
 
 # ------------------------------------------------------------------------------- q2
@@ -234,62 +208,36 @@ Q2_RULES = {
 }
 
 
-class PickAugmentations(core.Question):
-    notebook = NOTEBOOK
-    name = "q2"
-    title = "augmentations for digits and for cats and dogs"
-    usage = "ex.q2.check(for_digits, for_cats_and_dogs)"
-    hint_text = (
+def _augmentations(key: str) -> core.Selection:
+    rules = Q2_RULES[key]
+    return core.Selection(
+        options=tuple(AUGMENTATIONS),
+        must=rules["must"],
+        must_not=rules["must_not"],
+        example="{'shift', 'zoom'}",
+        option_words="names",
+    )
+
+
+q2 = core.Answers(
+    **COMMON,
+    name="q2",
+    title="augmentations for digits and for cats and dogs",
+    usage="ex.q2.check(for_digits, for_cats_and_dogs)",
+    hints=(
         "Ask of each transformation: would a person still give the transformed image the "
         "same label, and does the transformed image look like something the camera (or the "
         "pen) really produces? A 6 turned upside down is a 9."
-    )
-    solution_text = """
-for_digits = {"small_rotation", "shift", "zoom"}
-for_cats_and_dogs = {"horizontal_flip", "small_rotation", "shift", "zoom", "brightness"}
-"""
-
-    def check_answer(self, for_digits, for_cats_and_dogs):
-        problems = []
-        for label, answer, key in (
-            ("for_digits", for_digits, "digits"),
-            ("for_cats_and_dogs", for_cats_and_dogs, "cats_and_dogs"),
-        ):
-            if answer is core.PLACEHOLDER:
-                problems.append(f"{label} is still ...")
-                continue
-            chosen = self._as_names(answer, label)
-            rules = Q2_RULES[key]
-            for name, why in rules["must_not"].items():
-                if name in chosen:
-                    problems.append(f"{label} has {name}, but {why}")
-            for name, why in rules["must"].items():
-                if name not in chosen:
-                    problems.append(f"{label} leaves out {name}, which helps: {why}")
-        if problems:
-            if all(p.endswith("is still ...") for p in problems) and len(problems) == 2:
-                raise core.NotAttempted()
-            raise core.Incorrect(" | ".join(problems) + ".")
-        return (
-            "right: label-preserving, realistic changes only. Digits keep their orientation "
-            "(no flips, no large turns); photos of pets may be mirrored but not turned over."
-        )
-
-    @staticmethod
-    def _as_names(answer, label: str) -> set[str]:
-        if isinstance(answer, str) or not isinstance(answer, (set, list, tuple, frozenset)):
-            raise core.Incorrect(
-                f"{label} should be a set of names such as {{'shift', 'zoom'}}, but it is "
-                f"{core.describe(answer)}."
-            )
-        names = set()
-        for item in answer:
-            if not isinstance(item, str) or item not in AUGMENTATIONS:
-                raise core.Incorrect(
-                    f"{item!r} in {label} is not one of the names: {', '.join(AUGMENTATIONS)}."
-                )
-            names.add(item)
-        return names
+    ),
+    parts={
+        "for_digits": _augmentations("digits"),
+        "for_cats_and_dogs": _augmentations("cats_and_dogs"),
+    },
+    correct=(
+        "right: label-preserving, realistic changes only. Digits keep their orientation "
+        "(no flips, no large turns); photos of pets may be mirrored but not turned over."
+    ),
+)
 
 
 # ------------------------------------------------------------------------------- q3
@@ -322,44 +270,30 @@ Q3_WHY = {
 }
 
 
-class SpotTheLeak(core.Question):
-    notebook = NOTEBOOK
-    name = "q3"
-    title = "spot the augmentation that reaches the validation data"
-    usage = "ex.q3.check(touches_validation)"
-    hint_text = (
+q3 = core.Answers(
+    **COMMON,
+    name="q3",
+    title="spot the augmentation that reaches the validation data",
+    usage="ex.q3.check(touches_validation)",
+    hints=(
         "For each setup, follow one validation image from disk to the score: is it ever "
         "changed at random, or is it a copy of a training image? Random layers are active "
         "with training=True (fit's training steps) and inactive otherwise."
-    )
-    solution_text = """
-touches_validation = {"B", "C", "E"}
-# B: augment_dataset was applied to the validation dataset as well.
-# C: augmenting before splitting puts copies of one photo in both splits: a leak.
-# E: calling the model with training=True turns augmentation (and dropout) on.
-"""
-
-    def check_answer(self, touches_validation):
-        if isinstance(touches_validation, str):
-            touches_validation = set(touches_validation.replace(",", " ").split())
-        if not isinstance(touches_validation, (set, list, tuple, frozenset)):
-            raise core.Incorrect(
-                "touches_validation should be a set of letters such as {'A', 'D'}, but it is "
-                f"{core.describe(touches_validation)}."
-            )
-        chosen = {str(x).strip().upper() for x in touches_validation}
-        unknown = sorted(chosen - set(SETUPS))
-        if unknown:
-            raise core.Incorrect(f"{', '.join(unknown)}: the setups are {', '.join(SETUPS)}.")
-        problems = [f"{x} is fine: {Q3_WHY[x]}" for x in sorted(chosen - Q3_ANSWER)]
-        problems += [f"you missed {x}: {Q3_WHY[x]}" for x in sorted(Q3_ANSWER - chosen)]
-        if problems:
-            raise core.Incorrect(" | ".join(problems) + ".")
-        return "right: " + "; ".join(f"{x}: {Q3_WHY[x]}" for x in sorted(Q3_ANSWER)) + "."
-
-
-q1 = BuildPipeline()
-q2 = PickAugmentations()
-q3 = SpotTheLeak()
+    ),
+    parts={
+        "touches_validation": core.Selection(
+            options=tuple(SETUPS),
+            must={x: Q3_WHY[x] for x in sorted(Q3_ANSWER)},
+            must_not={x: Q3_WHY[x] for x in sorted(set(SETUPS) - Q3_ANSWER)},
+            text_ok=True,
+            normalise=lambda text: text.strip().upper(),
+            example="{'A', 'D'}",
+            option_words="setups",
+            chosen_wrongly="{option} is fine: {why}",
+            missed="you missed {option}: {why}",
+        )
+    },
+    correct="right: " + "; ".join(f"{x}: {Q3_WHY[x]}" for x in sorted(Q3_ANSWER)) + ".",
+)
 
 QUESTIONS = [q1, q2, q3]
