@@ -10,14 +10,14 @@ Loaders (each docstring gives shapes, dtypes, source and licence):
 - :func:`imagenet_class_index`, :func:`mobilenet_v2_weights` -> ImageNet files
 
 Every file is looked for in the cache, then the mirror (``CVCOURSE_MIRROR``), then its
-origin; see :mod:`cvcourse.datasets.files`.
+origin (a URL, or Kaggle through kagglehub); see :mod:`cvcourse.datasets.files`.
 """
 
 from .cats_vs_dogs import FolderSplits, load_cats_vs_dogs
 from .chinese_mnist import load_chinese_mnist, load_images
 from .errors import BadDataError, CorruptFileError, DataError, DataUnavailableError
 from .files import extract, fetch
-from .folders import image_dataset
+from .folders import UnsupportedImageWarning, image_dataset
 from .imagenet import imagenet_class_index, install_class_index_for_keras, mobilenet_v2_weights
 from .mnist import load_mnist
 from .registry import DATASETS, FILES
@@ -35,6 +35,7 @@ __all__ = [
     "DataError",
     "DataUnavailableError",
     "FolderSplits",
+    "UnsupportedImageWarning",
     "extract",
     "fetch",
     "fetch_dataset",
