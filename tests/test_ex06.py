@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import keras
 import numpy as np
+from test_ex_solutions import run_solution
 
 from cvcourse.exercises import ex06
 from cvcourse.exercises.core import Status
@@ -228,7 +229,8 @@ def test_q3_wrong_rates():
         (1e-8, "hardly move"),
         (0, "positive"),
         (-1e-5, "positive"),
-        (float("nan"), "positive"),
+        (float("nan"), "NaN"),
+        (float("inf"), "NaN"),
         ("1e-5", "number"),
         (True, "number"),
         ([1e-5], "number"),
@@ -245,4 +247,12 @@ def test_q3_placeholder():
 def test_questions_listed():
     assert [ex06.q1, ex06.q2, ex06.q3] == ex06.QUESTIONS
     for q in ex06.QUESTIONS:
-        assert q.notebook == "06" and q.hint_text and q.solution_text.strip()
+        assert q.notebook == "06" and q.hint_texts()[0]
+
+
+def test_the_notebooks_solutions_are_correct():
+    names = {"keras": keras, "np": np, "parameters": parameters}
+    assert status(ex06.q1, run_solution("06", "q1", **names)["freeze"]).correct
+    assert status(ex06.q2, run_solution("06", "q2", **names)["unfreeze_last"]).correct
+    rate = run_solution("06", "q3", **names)["my_finetune_learning_rate"]
+    assert status(ex06.q3, rate).message.startswith("1e-05 is 100 times below")

@@ -5,16 +5,20 @@
 - ``q2``: write ``unfreeze_last(base, n)``, which makes only the last ``n`` layers of a
   frozen base trainable (BatchNormalization layers stay frozen) and returns the number
   of trainable parameters; checked for several ``n`` on one base, in a row.
-- ``q3``: choose the learning rate for fine-tuning, ``finetune_learning_rate``.
+- ``q3``: choose the learning rate for fine-tuning, ``finetune_learning_rate`` (a
+  :class:`~core.Value` within bounds).
 """
 
 from __future__ import annotations
+
+import functools
 
 import numpy as np
 
 from . import core
 
 NOTEBOOK = "06"
+COMMON = {"notebook": NOTEBOOK, "notebook_name": "06_transfer_learning"}
 
 # Fine-tuning learning rates the checker accepts: Adam's usual 1e-3 trains a new head;
 # pretrained weights want steps 10 to 1000 times smaller.
@@ -51,28 +55,14 @@ def _layer_names(layers, limit: int = 3) -> str:
 # ------------------------------------------------------------------------------- q1
 
 
-class Freeze(core.Question):
-    notebook = NOTEBOOK
-    name = "q1"
-    title = "freeze a pretrained base"
-    usage = "ex.q1.check(freeze)"
-    hint_text = (
-        "Every Keras layer and model has a `trainable` attribute. Setting it on the model "
-        "sets it on every layer inside, BatchNormalization included. Afterwards "
-        "model.trainable_weights is an empty list. Return the model."
-    )
-    solution_text = """
-def freeze(model):
-    model.trainable = False   # every layer inside is frozen too
-    return model
-"""
+class Freeze(core.Check):
+    """freeze(model): every weight frozen, none changed, the model returned (or None)."""
 
-    def check_answer(self, freeze):
+    def judge(self, freeze, name, answers):
         import keras
 
         base = _small_base()
         before = [np.array(w) for w in base.get_weights()]
-        total = _size(base.weights)
         out = core.call_student(freeze, base, what="your function freeze")
         model = base if out is None else out
         if not isinstance(model, keras.Model):
@@ -105,47 +95,49 @@ def freeze(model):
                 "your function changed the values of the weights. Freezing only stops "
                 "training from changing them; the pretrained values must stay as they are."
             )
-        return (
-            f"all {len(before)} weight tensors ({total:,} parameters) are frozen: "
-            "model.trainable_weights is empty, so fit() will leave the base as it is."
-        )
+        return None
+
+
+@functools.cache
+def _weight_counts() -> tuple[int, int]:
+    """(weight tensors, parameters) of the checker's base."""
+    base = _small_base()
+    return len(base.weights), _size(base.weights)
+
+
+q1 = core.Answers(
+    **COMMON,
+    name="q1",
+    title="freeze a pretrained base",
+    usage="ex.q1.check(freeze)",
+    hints=(
+        "Every Keras layer and model has a `trainable` attribute. Setting it on the model "
+        "sets it on every layer inside, BatchNormalization included. Afterwards "
+        "model.trainable_weights is an empty list. Return the model."
+    ),
+    parts={"freeze": Freeze()},
+    correct=lambda freeze: (
+        f"all {_weight_counts()[0]} weight tensors ({_weight_counts()[1]:,} parameters) are "
+        "frozen: model.trainable_weights is empty, so fit() will leave the base as it is."
+    ),
+)
 
 
 # ------------------------------------------------------------------------------- q2
+
+UNFREEZE_CASES = (20, 5, 40)  # a smaller n after a larger one: the function must reset
 
 
 def _expected_trainable(base, n: int) -> int:
     return _size([w for layer in base.layers[-n:] if not _is_bn(layer) for w in layer.weights])
 
 
-class UnfreezeLast(core.Question):
-    notebook = NOTEBOOK
-    name = "q2"
-    title = "unfreeze the last n layers and count the trainable parameters"
-    usage = "ex.q2.check(unfreeze_last)"
-    hint_text = (
-        "A frozen model reports no trainable weights whatever its layers say, so start with "
-        "base.trainable = True. Then give every layer its own flag: trainable if it is one "
-        "of base.layers[-n:] and not a keras.layers.BatchNormalization, frozen otherwise. "
-        "Count the parameters as the sum of the sizes of base.trainable_weights (the size "
-        "of one weight tensor is the product of its shape)."
-    )
-    solution_text = """
-def unfreeze_last(base, n):
-    base.trainable = True
-    first = len(base.layers) - n
-    for i, layer in enumerate(base.layers):
-        is_norm = isinstance(layer, keras.layers.BatchNormalization)
-        layer.trainable = i >= first and not is_norm   # BN stays in inference mode
-    return sum(int(np.prod(w.shape)) for w in base.trainable_weights)
-"""
+class UnfreezeLast(core.Check):
+    """unfreeze_last(base, n): only the last n layers train (BN frozen); returns the count."""
 
-    def check_answer(self, unfreeze_last):
-        import keras
-
+    def judge(self, unfreeze_last, name, answers):
         base = _small_base()
         base.trainable = False  # as in the notebook: the base starts frozen
-        reports = []
         for n in (20, 5, 40):  # a smaller n after a larger one: the function must reset
             got = core.call_student(unfreeze_last, base, n, what=f"unfreeze_last(base, {n})")
             expected = _expected_trainable(base, n)
@@ -207,62 +199,86 @@ def unfreeze_last(base, n):
                     f"{got:,} while the base has {actual:,} trainable parameters. Count "
                     "them from base.trainable_weights."
                 )
-            reports.append(f"n={n}: {actual:,}")
-        if not isinstance(base, keras.Model):  # pragma: no cover - the checker built it
-            raise core.Incorrect("the base is no longer a Keras model.")
-        return "trainable parameters " + ", ".join(reports) + ", with BatchNormalization frozen."
+        return None
+
+
+@functools.cache
+def _trainable_counts() -> tuple[tuple[int, int], ...]:
+    base = _small_base()
+    return tuple((n, _expected_trainable(base, n)) for n in UNFREEZE_CASES)
+
+
+q2 = core.Answers(
+    **COMMON,
+    name="q2",
+    title="unfreeze the last n layers and count the trainable parameters",
+    usage="ex.q2.check(unfreeze_last)",
+    hints=(
+        "A frozen model reports no trainable weights whatever its layers say, so start with "
+        "base.trainable = True. Then give every layer its own flag: trainable if it is one "
+        "of base.layers[-n:] and not a keras.layers.BatchNormalization, frozen otherwise. "
+        "Count the parameters as the sum of the sizes of base.trainable_weights (the size "
+        "of one weight tensor is the product of its shape)."
+    ),
+    parts={"unfreeze_last": UnfreezeLast()},
+    correct=lambda unfreeze_last: (
+        "trainable parameters "
+        + ", ".join(f"n={n}: {count:,}" for n, count in _trainable_counts())
+        + ", with BatchNormalization frozen."
+    ),
+)
 
 
 # ------------------------------------------------------------------------------- q3
 
 
-class FineTuneRate(core.Question):
-    notebook = NOTEBOOK
-    name = "q3"
-    title = "a learning rate for fine-tuning"
-    usage = "ex.q3.check(finetune_learning_rate)"
-    hint_text = (
-        "The new head was trained with Adam at 1e-3. The unfrozen pretrained layers "
-        "already hold good weights: the steps should be 10 to 100 times smaller, so that "
-        "fine-tuning adjusts them instead of overwriting what ImageNet taught them."
-    )
-    solution_text = """
-finetune_learning_rate = 1e-5   # 100 times below the head's 1e-3
-"""
+class FineTuneRate(core.Value):
+    """finetune_learning_rate: a number from LOWEST_RATE to HIGHEST_RATE."""
 
-    def check_answer(self, finetune_learning_rate):
-        rate = finetune_learning_rate
-        if isinstance(rate, bool) or not isinstance(rate, (int, float, np.integer, np.floating)):
-            raise core.Incorrect(
-                f"give the learning rate as a number such as 0.001, not {core.describe(rate)}."
-            )
+    bounds = (LOWEST_RATE, HIGHEST_RATE)
+
+    def diagnose(self, rate, expected, name, answers):
         rate = float(rate)
-        if not np.isfinite(rate) or rate <= 0:
-            raise core.Incorrect(f"a learning rate must be a positive number, not {rate}.")
+        if rate <= 0:
+            return f"a learning rate must be a positive number, not {rate:g}."
         if rate >= HEAD_RATE:
-            raise core.Incorrect(
+            return (
                 f"{rate:g} is as large as the rate that trained the new head from random "
                 "weights (1e-3) or larger. Such steps would overwrite the pretrained "
                 "features within a few batches, and with so few images the model would "
                 "then overfit. Go 10 to 100 times lower."
             )
         if rate > HIGHEST_RATE:
-            raise core.Incorrect(
+            return (
                 f"{rate:g} is below the head's 1e-3 but still large for pretrained weights: "
                 "fine-tuning usually takes 1e-4 or less."
             )
-        if rate < LOWEST_RATE:
-            raise core.Incorrect(
-                f"{rate:g} is so small that a few epochs would hardly move the weights: "
-                "fine-tuning would change almost nothing. Try between 1e-5 and 1e-4."
-            )
         return (
-            f"{rate:g} is {HEAD_RATE / rate:.0f} times below the head's 1e-3: small steps "
-            "that adjust the pretrained features without erasing them."
+            f"{rate:g} is so small that a few epochs would hardly move the weights: "
+            "fine-tuning would change almost nothing. Try between 1e-5 and 1e-4."
         )
 
 
-q1 = Freeze()
-q2 = UnfreezeLast()
-q3 = FineTuneRate()
+def _q3_correct(finetune_learning_rate) -> str:
+    rate = float(finetune_learning_rate)
+    return (
+        f"{rate:g} is {HEAD_RATE / rate:.0f} times below the head's 1e-3: small steps "
+        "that adjust the pretrained features without erasing them."
+    )
+
+
+q3 = core.Answers(
+    **COMMON,
+    name="q3",
+    title="a learning rate for fine-tuning",
+    usage="ex.q3.check(finetune_learning_rate)",
+    hints=(
+        "The new head was trained with Adam at 1e-3. The unfrozen pretrained layers "
+        "already hold good weights: the steps should be 10 to 100 times smaller, so that "
+        "fine-tuning adjusts them instead of overwriting what ImageNet taught them."
+    ),
+    parts={"finetune_learning_rate": FineTuneRate()},
+    correct=_q3_correct,
+)
+
 QUESTIONS = [q1, q2, q3]
