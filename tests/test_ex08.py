@@ -8,6 +8,7 @@ Variants of it make each kind of wrong answer. One test trains the real q1 solut
 
 import numpy as np
 import pytest
+from test_ex_solutions import solution_code
 
 from cvcourse.datasets import sign_mnist
 from cvcourse.exercises import core, ex08
@@ -231,7 +232,7 @@ def test_q1_solution_trains_a_model_that_passes(mirror_dir):
         "rps_epochs": 4,
         "batch_size": 128,
     }
-    exec(ex08.q1.solution_text.replace("verbose=2", "verbose=0"), scope)
+    exec(solution_code("08", "q1").replace("verbose=2", "verbose=0"), scope)
     result = ex08.q1.evaluate(scope["rps_model"])
     assert result.status is CORRECT, result.message
     assert scope["rps_test_accuracy"] >= ex08.RPS_BAR

@@ -26,11 +26,13 @@ from ..datasets.sign_mnist import LETTERS, select_letters
 from . import core
 
 NOTEBOOK = "08"
+COMMON = {"notebook": NOTEBOOK, "notebook_name": "08_capstone_sign_language"}
 INPUT_SHAPE = (28, 28, 1)
 RPS_LETTERS = "ABV"
 RPS_NAMES = ("rock", "paper", "scissors")
 RPS_BAR = 0.97
 LETTERS_BAR = 0.97
+PREDICT_TIME_LIMIT = 300.0  # seconds for the student's model to classify the test images
 
 
 @functools.cache
@@ -62,7 +64,8 @@ def test_images(letters=None) -> tuple[np.ndarray, np.ndarray]:
 
 def _predict(model, x: np.ndarray) -> np.ndarray:
     try:
-        scores = model.predict(x, batch_size=512, verbose=0)
+        with core.time_limit(PREDICT_TIME_LIMIT):
+            scores = model.predict(x, batch_size=512, verbose=0)
     except Exception as err:  # noqa: BLE001 - the student's model, reported in words
         raise core.Incorrect(
             f"your model raised {type(err).__name__} when asked to classify the test images "
@@ -97,50 +100,52 @@ def _best_relabelling(confusion: np.ndarray) -> float:
     return float(best) / max(float(confusion.sum()), 1.0)
 
 
-class TrainedModel(core.Question):
-    """A trained Keras model, judged by its accuracy on held-out test images."""
+class TrainedModel(core.Check):
+    """A trained Keras model, judged by its accuracy on held-out test images.
 
-    notebook = NOTEBOOK
+    Settings: ``letters`` (the letters it tells apart), ``class_names`` (what its outputs
+    mean, in order), ``bar`` (the accuracy to reach) and ``advice`` (said when it falls
+    short).
+    """
+
     letters: str = LETTERS
     class_names: tuple[str, ...] = tuple(LETTERS)
     bar: float = 0.9
-    variable: str = "model"
+    advice: str = ""
 
     def _names(self) -> str:
         return ", ".join(f"{i} = {name}" for i, name in enumerate(self.class_names[:3])) + (
             ", ..." if len(self.class_names) > 3 else ""
         )
 
-    def check_answer(self, model):
+    def judge(self, model, name, answers):
         import keras
 
         k = len(self.class_names)
         if not isinstance(model, keras.Model):
-            raise core.Incorrect(
-                f"{self.variable} should be a trained Keras model (e.g. made with "
+            return (
+                f"{name} should be a trained Keras model (e.g. made with "
                 f"keras.Sequential), but it is {core.describe(model)}."
             )
         try:
             input_shape = model.input_shape
         except Exception:  # noqa: BLE001 - a model that was never built or called
-            raise core.Incorrect(
-                f"{self.variable} does not know the shape of its input yet. Start it with "
+            return (
+                f"{name} does not know the shape of its input yet. Start it with "
                 "keras.Input(shape=(28, 28, 1)), then compile and train it."
-            ) from None
-        if isinstance(input_shape, list) or not isinstance(input_shape, tuple):
-            raise core.Incorrect(
-                f"{self.variable} takes several inputs; it should take one batch of images."
             )
+        if isinstance(input_shape, list) or not isinstance(input_shape, tuple):
+            return f"{name} takes several inputs; it should take one batch of images."
         if tuple(input_shape[1:]) != INPUT_SHAPE:
-            raise core.Incorrect(
-                f"{self.variable} takes inputs of shape {tuple(input_shape[1:])}, but the "
+            return (
+                f"{name} takes inputs of shape {tuple(input_shape[1:])}, but the "
                 "images are float32 arrays of shape (28, 28, 1): height, width and one gray "
                 "channel. Start the model with keras.Input(shape=(28, 28, 1))."
             )
         output_shape = model.output_shape
         if isinstance(output_shape, list) or tuple(output_shape[1:]) != (k,):
-            raise core.Incorrect(
-                f"{self.variable} gives outputs of shape {output_shape[1:] if isinstance(output_shape, tuple) else output_shape} "
+            return (
+                f"{name} gives outputs of shape {output_shape[1:] if isinstance(output_shape, tuple) else output_shape} "
                 f"per image; it should give {k} numbers, one score per class "
                 f"({self._names()}): end with keras.layers.Dense({k}, activation='softmax')."
             )
@@ -149,14 +154,11 @@ class TrainedModel(core.Question):
         predicted = _predict(model, x).argmax(axis=1)
         accuracy = float((predicted == y).mean())
         if accuracy >= self.bar:
-            return (
-                f"{self.variable} recognises at least {self.bar:.0%} of the {n:,} held-out test "
-                "images, taken in other sessions than the training images."
-            )
+            return None
         raw = _predict(model, x * 255.0).argmax(axis=1)
         if float((raw == y).mean()) >= self.bar:
-            raise core.Incorrect(
-                f"on images scaled to [0, 1], as the exercise asks, {self.variable} gets only "
+            return (
+                f"on images scaled to [0, 1], as the exercise asks, {name} gets only "
                 f"{accuracy:.1%} right, but on 0-255 pixels it would pass: it was trained on "
                 "unscaled images (or rescales them itself). Train it on x / 255, the "
                 "notebook's x_train, or drop its Rescaling layer."
@@ -164,38 +166,61 @@ class TrainedModel(core.Question):
         confusion = np.zeros((k, k), dtype=np.int64)
         np.add.at(confusion, (y, predicted), 1)
         if _best_relabelling(confusion) >= self.bar:
-            raise core.Incorrect(
-                f"{self.variable} separates the classes well but calls them by other numbers "
+            return (
+                f"{name} separates the classes well but calls them by other numbers "
                 f"(accuracy {accuracy:.1%}). Keep the notebook's labels: {self._names()}."
             )
         counts = np.bincount(predicted, minlength=k)
         if counts.max() >= 0.8 * n:
             top = self.class_names[int(counts.argmax())]
-            raise core.Incorrect(
-                f"{self.variable} answers {top!r} for {counts.max():,} of the {n:,} test images: "
+            return (
+                f"{name} answers {top!r} for {counts.max():,} of the {n:,} test images: "
                 "it has not learned much yet. Was it trained (model.fit), and on the right labels?"
             )
-        raise core.Incorrect(
-            f"{self.variable} recognises {accuracy:.1%} of the {n:,} held-out test images; the "
+        return (
+            f"{name} recognises {accuracy:.1%} of the {n:,} held-out test images; the "
             f"bar is {self.bar:.0%}. {self.advice}"
         )
 
-    advice = ""
+
+def _correct(name: str, check: TrainedModel):
+    def message(**answers) -> str:
+        k = len(check.class_names)
+        n = len(test_images(check.letters if k < len(LETTERS) else None)[1])
+        return (
+            f"{name} recognises at least {check.bar:.0%} of the {n:,} held-out test "
+            "images, taken in other sessions than the training images."
+        )
+
+    return message
 
 
-class RockPaperScissors(TrainedModel):
-    name = "q1"
-    title = "your network for rock, paper and scissors"
-    usage = "ex.q1.check(rps_model)"
-    letters = RPS_LETTERS
-    class_names = RPS_NAMES
-    bar = RPS_BAR
-    variable = "rps_model"
-    advice = (
+RPS_CHECK = TrainedModel(
+    letters=RPS_LETTERS,
+    class_names=RPS_NAMES,
+    bar=RPS_BAR,
+    advice=(
         "A small convnet (notebook 02) gets there: two Conv2D + MaxPooling2D blocks, "
         "Flatten, Dropout, Dense(3, activation='softmax'), trained for a few epochs."
-    )
-    hint_text = (
+    ),
+)
+LETTERS_CHECK = TrainedModel(
+    letters=LETTERS,
+    class_names=tuple(LETTERS),
+    bar=LETTERS_BAR,
+    advice=(
+        "What closes the gap between the training sessions and the test sessions: "
+        "augmentation (random shifts, zoom and small rotations; notebook 05), a bigger "
+        "network with BatchNormalization and Dropout, and enough epochs."
+    ),
+)
+
+q1 = core.Answers(
+    **COMMON,
+    name="q1",
+    title="your network for rock, paper and scissors",
+    usage="ex.q1.check(rps_model)",
+    hints=(
         "Step by step, with the notebooks that taught each step. "
         "(1) The model, as in notebook 02's MNIST convnet: keras.Input(shape=(28, 28, 1)), "
         "Conv2D(32, 3, activation='relu'), MaxPooling2D(), Conv2D(64, 3, activation='relu'), "
@@ -207,47 +232,17 @@ class RockPaperScissors(TrainedModel):
         "epochs=rps_epochs, verbose=2, and watch the curves (notebooks 02 and 03). "
         "(4) Evaluate it once on x_test_rps, y_test_rps (notebook 03): that is the number to "
         "report, and what this check measures."
-    )
-    solution_text = """
-rps_model = keras.Sequential(
-    [
-        keras.Input(shape=(28, 28, 1)),
-        keras.layers.Conv2D(32, 3, activation="relu"),  # (26, 26, 32)
-        keras.layers.MaxPooling2D(),  # (13, 13, 32)
-        keras.layers.Conv2D(64, 3, activation="relu"),  # (11, 11, 64)
-        keras.layers.MaxPooling2D(),  # (5, 5, 64)
-        keras.layers.Flatten(),  # (1600,)
-        keras.layers.Dropout(0.5),
-        keras.layers.Dense(3, activation="softmax"),  # rock, paper, scissors
-    ],
-    name="rock_paper_scissors",
+    ),
+    parts={"rps_model": RPS_CHECK},
+    correct=_correct("rps_model", RPS_CHECK),
 )
-rps_model.compile(
-    optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"]
-)
-rps_history = rps_model.fit(
-    x_train_rps, y_train_rps, validation_data=(x_val_rps, y_val_rps),
-    epochs=rps_epochs, batch_size=batch_size, verbose=2,
-)
-rps_test_loss, rps_test_accuracy = rps_model.evaluate(x_test_rps, y_test_rps, verbose=0)
-print(f"test accuracy: {rps_test_accuracy:.4f}")
-"""
 
-
-class AllLetters(TrainedModel):
-    name = "q2"
-    title = "your network for all 24 letters"
-    usage = "ex.q2.check(letters_model)"
-    letters = LETTERS
-    class_names = tuple(LETTERS)
-    bar = LETTERS_BAR
-    variable = "letters_model"
-    advice = (
-        "What closes the gap between the training sessions and the test sessions: "
-        "augmentation (random shifts, zoom and small rotations; notebook 05), a bigger "
-        "network with BatchNormalization and Dropout, and enough epochs."
-    )
-    hint_text = (
+q2 = core.Answers(
+    **COMMON,
+    name="q2",
+    title="your network for all 24 letters",
+    usage="ex.q2.check(letters_model)",
+    hints=(
         "The baseline above shows the problem: near-perfect on validation images from the "
         "training sessions, much worse on the test sessions. (1) Augment (notebook 05): put "
         "the notebook's sign_augmentation (random shifts, zoom and small rotations, no "
@@ -259,44 +254,9 @@ class AllLetters(TrainedModel):
         "x_train, y_train with validation_data=(x_val, y_val) and a "
         "keras.callbacks.LearningRateScheduler(training.exponential_decay(1e-3, 0.85)) "
         "(notebook 03). (4) Evaluate once on x_test, y_test."
-    )
-    solution_text = """
-def conv_block(filters):
-    \"\"\"Conv2D (same padding) + ReLU, MaxPooling2D (halves the size), BatchNormalization.\"\"\"
-    return [
-        keras.layers.Conv2D(filters, 3, padding="same", activation="relu"),
-        keras.layers.MaxPooling2D(),
-        keras.layers.BatchNormalization(momentum=0.9),  # its evaluation statistics settle fast
-    ]
-
-
-letters_model = keras.Sequential(
-    [
-        keras.Input(shape=(28, 28, 1)),
-        sign_augmentation,  # random shifts, zoom and rotations, only while training
-        *conv_block(32),  # (14, 14, 32)
-        *conv_block(64),  # (7, 7, 64)
-        *conv_block(128),  # (3, 3, 128)
-        keras.layers.Flatten(),  # (1152,)
-        keras.layers.Dropout(0.3),
-        keras.layers.Dense(128, activation="relu"),
-        keras.layers.Dropout(0.3),
-        keras.layers.Dense(num_classes, activation="softmax"),  # (24,)
-    ],
-    name="letters",
+    ),
+    parts={"letters_model": LETTERS_CHECK},
+    correct=_correct("letters_model", LETTERS_CHECK),
 )
-letters_model.compile(
-    optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"]
-)
-learning_rate = keras.callbacks.LearningRateScheduler(training.exponential_decay(1e-3, 0.85))
-letters_history = letters_model.fit(
-    x_train, y_train, validation_data=(x_val, y_val), epochs=letters_epochs,
-    batch_size=batch_size, callbacks=[learning_rate], verbose=2,
-)
-letters_test_loss, letters_test_accuracy = letters_model.evaluate(x_test, y_test, verbose=0)
-"""
 
-
-q1 = RockPaperScissors()
-q2 = AllLetters()
 QUESTIONS = [q1, q2]
