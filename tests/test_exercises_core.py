@@ -19,8 +19,7 @@ class Doubler(core.Question):
     name = "q1"
     title = "double it"
     usage = "ex.q1.check(double)"
-    hint_text = "Multiply by 2."
-    solution_text = "def double(x):\n    return 2 * x\n"
+    hints = ("Multiply by 2.", "Return 2 * x.")
 
     def check_answer(self, double):
         x = np.arange(6.0).reshape(2, 3)
@@ -105,11 +104,22 @@ def test_check_prints_text_outside_ipython(capsys):
     assert out[1].startswith("Not attempted - q1")
 
 
-def test_hint_and_solution_print(capsys):
+def test_hints_print_one_by_one(capsys):
     q.hint()
-    q.solution()
+    q.hint(2)
+    q.hint(9)  # past the last: the last one
     out = capsys.readouterr().out
-    assert "Multiply by 2." in out and "return 2 * x" in out
+    assert out.count("Multiply by 2.") == 1 and out.count("Return 2 * x.") == 2
+    assert "Hint for q1 (2 of 2)" in out
+    Broken().hint()
+    assert "No hint for this question." in capsys.readouterr().out
+
+
+def test_settings_are_checked():
+    with pytest.raises(TypeError, match="no setting 'hint_text'"):
+        Doubler(hint_text="typo")
+    with pytest.raises(TypeError, match="no setting 'tolerance'"):
+        core.Value(tolerance=0.1)
 
 
 def test_check_publishes_the_machine_readable_record_under_ipython(monkeypatch):
@@ -282,6 +292,4 @@ def test_questions_by_notebook():
     for name in ["00", "01"]:
         for question in exercises.questions(name):
             assert question.notebook == name
-            assert (
-                question.title and question.usage and question.hint_text and question.solution_text
-            )
+            assert question.title and question.usage and question.hint_texts()[0]

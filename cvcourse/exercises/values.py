@@ -55,8 +55,8 @@ class Value(Check):
 
     def accepts(self, arr: np.ndarray, expected) -> bool:
         if self.bounds is not None:
-            low, high = self.bounds
-            return bool(low <= float(arr) <= high)
+            low, high = self.bounds  # widened by rtol, so float32(1e-5) meets a bound of 1e-5
+            return bool(low - abs(low) * self.rtol <= float(arr) <= high + abs(high) * self.rtol)
         return bool(np.allclose(arr, expected, atol=self.atol, rtol=self.rtol))
 
     def judge(self, value, name: str, answers: Mapping) -> str | None:
