@@ -206,9 +206,11 @@ def test_student_copy_outputs():
     assert [o.data for o in cells[2].outputs] == expected and cells[2].execution_count == 2
     assert [o.data[core.MIMETYPE]["question"] for o in cells[4].outputs] == ["q3", "q2"]
     assert all(o.data[core.MIMETYPE]["status"] == "not_attempted" for o in cells[4].outputs)
-    # every other code cell: no outputs, not run
-    for i in (1, 3, 5):
-        assert cells[i].outputs == [] and cells[i].execution_count is None
+    # the solution cell: no outputs, not run
+    assert cells[3].outputs == [] and cells[3].execution_count is None
+    # lesson cells that read no answer keep the full run's outputs
+    for i in (1, 5):
+        assert cells[i].outputs == solution.cells[i].outputs and cells[i].execution_count == i
     assert [c.id for c in cells] == [c.id for c in solution.cells]
 
 

@@ -15,7 +15,10 @@ How a solution notebook marks its solutions
     whose ``solution()`` shows its code.
 
 Outputs in the student copy
-    Students run their copy themselves, so outputs are cleared, with one exception: a cell
+    A student copy reads like the lesson: every cell that does not depend on an exercise's
+    answer keeps the full run's outputs (figures, tables, printed results). Cells that
+    depend on an answer (:mod:`cvcourse.tools.dependence`: a solution block, or a cell that
+    reads a name a solution binds) are cleared, with one exception: a cell
     that holds a solution or calls ``<ex>.<q>.check(...)`` keeps, as its stored outputs,
     exactly what its checks show when nothing is attempted. Running the copy under nbval
     therefore proves both that the placeholders run and that every check reports *not
@@ -30,6 +33,7 @@ import copy
 from pathlib import Path
 
 from .course import NOTEBOOK_GLOB
+from .dependence import answer_dependent_cells
 from .files import write_atomic
 from .markers import BEGIN, END, STUDENT, ReleaseError, check_calls, exercise_aliases, has_solution
 from .placeholders import PLACEHOLDER_COMMENT, strip_solutions
@@ -81,6 +85,7 @@ def make_student_copy(nb, *, source_name: str | None = None):
     student = copy.deepcopy(nb)
     label = source_name or "notebook"
     aliases = exercise_aliases(student)
+    dependent = answer_dependent_cells(student)
     for index, cell in enumerate(student.cells):
         if cell.cell_type != "code":
             continue
@@ -90,8 +95,9 @@ def make_student_copy(nb, *, source_name: str | None = None):
         outputs = _not_attempted_outputs(check_calls(cell.source, aliases), where)
         if outputs and cell.get("execution_count") is not None:
             cell.outputs = outputs  # compared by nbval: every check says "not attempted"
-        else:
+        elif index in dependent or not cell.get("outputs"):
             cell.outputs, cell.execution_count = [], None  # nbval only checks that it runs
+        # else: a lesson cell keeps the full run's outputs (figures, tables, results)
         cell.metadata.pop("execution", None)  # the solution run's timestamps
     student.metadata["cvcourse"] = {"student_copy": True}
     if source_name:
