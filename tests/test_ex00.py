@@ -127,5 +127,115 @@ def test_q2_function_that_only_fits_pure_colours():
     assert _status(result) is core.Status.INCORRECT and "random 6 x 5" in result.message
 
 
-def test_questions_listed():
-    assert [ex00.q1, ex00.q2] == ex00.QUESTIONS
+# -------------------------------------------------------------------------------- q3
+
+
+def test_q3_the_checker_runs_the_chain_itself():
+    # what the notebook's cell after the check prints: (1, 64, 96, 3) float32 on [0, 1]
+    shape, dtype, low, high = ex00.run_chain()
+    assert (shape, dtype) == ((1, 64, 96, 3), "float32")
+    assert 0.0 <= low < 0.05 and 0.95 < high <= 1.0
+
+
+def test_q3_solution_is_correct():
+    pytest.importorskip("tensorflow")
+    ns = run_solution("00", "q3", np=np)
+    result = ex00.q3.evaluate(ns["chain_shape"], ns["chain_dtype"], ns["chain_range"])
+    assert result.correct and "(1, 64, 96, 3)" in result.message
+    assert ex00.q3.evaluate((1, 64, 96, 3), np.float32, [0.0, 1.0]).correct  # other forms
+
+
+@pytest.mark.parametrize(
+    "answer,words",
+    [
+        (((64, 96, 3), "float32", (0, 1)), "left out an axis"),
+        (((1, 64, 96, 1), "float32", (0, 1)), "number of channels"),
+        (((1, 512, 512, 3), "float32", (0, 1)), "height and width"),
+        (((1, 64, 96, 3), "float64", (0, 1)), "float64"),
+        (((1, 64, 96, 3), "uint8", (0, 1)), "into floats"),
+        (((1, 64, 96, 3), "float32", (0, 255)), "before one of the steps"),
+        (((1, 64, 96, 3), "float32", (0, float("nan"))), "two numbers"),
+        (("1x64x96x3", "float32", (0, 1)), "tuple of whole numbers"),
+        (((1, 64, 96, 3), "floaty", (0, 1)), "dtype name"),
+    ],
+)
+def test_q3_wrong_predictions_say_what_is_wrong_without_the_answer(answer, words):
+    result = ex00.q3.evaluate(*answer)
+    assert _status(result) is core.Status.INCORRECT
+    assert words in result.message
+    assert "(1, 64, 96, 3)" not in result.message  # the answer is not given away
+
+
+def test_q3_placeholders():
+    assert ex00.q3.evaluate(..., ..., ...).status is core.Status.NOT_ATTEMPTED
+    partly = ex00.q3.evaluate((1, 64, 96, 3), ..., (0, 1))
+    assert partly.status is core.Status.INCORRECT and "still ..." in partly.message
+
+
+def test_questions_listed_and_hinted_in_two_levels():
+    assert ex00.QUESTIONS == ("q1", "q2", "q3")
+    for name in ex00.QUESTIONS:
+        question = getattr(ex00, name)
+        assert question.name == name and len(question.hint_texts()) >= 2
+
+
+# ------------------------------------------------- the shared contract (test_exercises_all)
+
+
+def _q1_solution():
+    tf = pytest.importorskip("tensorflow")
+    from cvcourse import plotting
+
+    names = {"np": np, "tf": tf, "plt": plt, "datasets": datasets, "plotting": plotting}
+    ns = run_solution("00", "q1", **names)
+    plt.close("all")
+    return (ns["gray_coffee"],), {}
+
+
+def _q2_solution():
+    from cvcourse import plotting
+
+    names = {"np": np, "plt": plt, "datasets": datasets, "plotting": plotting}
+    ns = run_solution("00", "q2", **names)
+    plt.close("all")
+    return (ns["to_gray_dot"],), {}
+
+
+def _q3_solution():
+    ns = run_solution("00", "q3", np=np)
+    return (ns["chain_shape"], ns["chain_dtype"], ns["chain_range"]), {}
+
+
+ANSWERS = {
+    "q1": {
+        "solution": _q1_solution,
+        "mistakes": [
+            lambda: ((datasets.load_sample("coffee").mean(axis=-1),), {}),  # plain average
+            lambda: ((datasets.load_sample("coffee"),), {}),  # never converted
+        ],
+    },
+    "q2": {
+        "solution": _q2_solution,
+        "mistakes": [
+            lambda: ((lambda rgb: rgb.mean(axis=-1),), {}),  # equal weights
+            lambda: ((lambda rgb: rgb @ WEIGHTS[::-1],), {}),  # BGR order
+        ],
+    },
+    "q3": {
+        "solution": _q3_solution,
+        "mistakes": [
+            lambda: (((64, 96, 3), "float32", (0, 1)), {}),  # forgot the batch axis
+            lambda: (((1, 64, 96, 3), "float64", (0, 255)), {}),  # NumPy's rules, no rescale
+        ],
+    },
+}
+
+
+@pytest.mark.parametrize("name", sorted(ANSWERS))
+def test_answers_contract(name):
+    question = getattr(ex00, name)
+    args, kwargs = ANSWERS[name]["solution"]()
+    assert question.evaluate(*args, **kwargs).correct
+    for mistake in ANSWERS[name]["mistakes"]:
+        args, kwargs = mistake()
+        assert _status(question.evaluate(*args, **kwargs)) is core.Status.INCORRECT

@@ -200,5 +200,137 @@ def test_q3_placeholders():
     assert ex01.q3.evaluate(lambda k, c, f: ...).status is NOT_ATTEMPTED
 
 
-def test_questions_listed():
-    assert [ex01.q1, ex01.q2, ex01.q3] == ex01.QUESTIONS
+# ------------------------------------------------------------------------------- q4
+
+
+def broken_correlate(image, kernel):
+    """The notebook's broken function, with its three bugs."""
+    kh, kw = kernel.shape
+    out = np.zeros((image.shape[0] - kh, image.shape[1] - kw))
+    for i in range(out.shape[0]):
+        for j in range(out.shape[1]):
+            window = image[i : i + kh, j : j + kh]
+            out[i, j] = np.sum(window * kernel[::-1, ::-1])
+    return out
+
+
+def _loops(size_fix=True, width_fix=True, flip=False):
+    def fn(image, kernel):
+        kh, kw = kernel.shape
+        extra = 1 if size_fix else 0
+        out = np.zeros((image.shape[0] - kh + extra, image.shape[1] - kw + extra))
+        k = kernel[::-1, ::-1] if flip else kernel
+        for i in range(out.shape[0]):
+            for j in range(out.shape[1]):
+                out[i, j] = np.sum(image[i : i + kh, j : j + (kw if width_fix else kh)] * k)
+        return out
+
+    return fn
+
+
+def test_q4_the_notebooks_broken_function_is_the_one_tested_here():
+    cells = [c for c in _notebook_code() if "def broken_correlate" in c]
+    assert len(cells) == 1
+    ns = {"np": np, "kernels": kernels, "x": np.eye(5), "edge": kernels.kernel("edge")}
+    exec(cells[0], ns)
+    image, kernel = np.arange(30.0).reshape(5, 6), np.array([[1.0, 2.0, 0.0], [0.0, -1.0, 3.0]])
+    with pytest.raises(ValueError):  # the non-square bug
+        ns["broken_correlate"](image, kernel)
+    with pytest.raises(ValueError):
+        broken_correlate(image, kernel)
+    square = np.arange(9.0).reshape(3, 3)
+    np.testing.assert_array_equal(
+        ns["broken_correlate"](image, square), broken_correlate(image, square)
+    )
+
+
+def _notebook_code():
+    import nbformat
+    from test_ex_solutions import NOTEBOOKS
+
+    (path,) = NOTEBOOKS.glob("01_*.ipynb")
+    return [c.source for c in nbformat.read(path, as_version=4).cells if c.cell_type == "code"]
+
+
+def test_q4_solution_is_correct():
+    fixed = _solution(ex01.q4, "fixed_correlate")
+    assert ex01.q4.evaluate(fixed).correct
+    assert ex01.q4.evaluate(lambda image, kernel: kernels.correlate2d(image, kernel)).correct
+
+
+@pytest.mark.parametrize(
+    "fn,words",
+    [
+        (broken_correlate, "count again the places"),  # all three bugs: the size shows first
+        (_loops(size_fix=False), "count again the places"),
+        (_loops(width_fix=False), "ValueError"),  # the window of a 2 x 3 kernel is 2 x 2
+        (_loops(flip=True), "flips the kernel"),  # convolution, not cross-correlation
+        (lambda image, kernel: np.zeros((1, 1)), "returned shape (1, 1)"),
+        (lambda image, kernel: kernels.correlate2d(image, kernel) + 1, "wrong values"),
+        (lambda image, kernel: None, "None"),
+        ("kernels.correlate2d", "function itself"),
+    ],
+)
+def test_q4_wrong_functions(fn, words):
+    result = ex01.q4.evaluate(fn)
+    assert result.status is INCORRECT
+    assert words in result.message
+
+
+def test_q4_placeholders():
+    assert ex01.q4.evaluate(...).status is NOT_ATTEMPTED
+    assert ex01.q4.evaluate(lambda image, kernel: ...).status is NOT_ATTEMPTED
+
+
+def test_questions_listed_and_hinted_in_two_levels():
+    assert ex01.QUESTIONS == ("q1", "q2", "q3", "q4")
+    for name in ex01.QUESTIONS:
+        question = getattr(ex01, name)
+        assert question.name == name and len(question.hint_texts()) >= 2
+
+
+# ------------------------------------------------- the shared contract (test_exercises_all)
+
+ANSWERS = {
+    "q1": {
+        "solution": lambda: ((_solution(ex01.q1, "my_kernels"),), {}),
+        "mistakes": [
+            lambda: (({"blur": np.ones((3, 3)), "edges": kernels.kernel("edge")},), {}),
+            lambda: (
+                ({"horizontal_edges": kernels.kernel("sobel_x"), "blur": np.ones((3, 3)) / 9},),
+                {},
+            ),
+        ],
+    },
+    "q2": {
+        "solution": lambda: ((_solution(ex01.q2, "output_shapes"),), {}),
+        "mistakes": [
+            lambda: (([(30, 30, 16), (16, 16, 16), (15, 15, 3), (10, 10, 4)],), {}),  # B's channels
+            lambda: (([(30, 30, 16), (14, 14, 8), (15, 15, 3), (10, 10, 4)],), {}),  # same padding
+        ],
+    },
+    "q3": {
+        "solution": lambda: ((_solution(ex01.q3, "count_conv2d_params"),), {}),
+        "mistakes": [
+            lambda: ((lambda k, c, f: k * k * c * f,), {}),  # no biases
+            lambda: ((lambda k, c, f: (k * k + 1) * f,), {}),  # input channels forgotten
+        ],
+    },
+    "q4": {
+        "solution": lambda: ((_solution(ex01.q4, "fixed_correlate"),), {}),
+        "mistakes": [
+            lambda: ((broken_correlate,), {}),  # handed in as it was given
+            lambda: ((_loops(flip=True),), {}),  # sizes repaired, still flips the kernel
+        ],
+    },
+}
+
+
+@pytest.mark.parametrize("name", sorted(ANSWERS))
+def test_answers_contract(name):
+    question = getattr(ex01, name)
+    args, kwargs = ANSWERS[name]["solution"]()
+    assert question.evaluate(*args, **kwargs).correct
+    for mistake in ANSWERS[name]["mistakes"]:
+        args, kwargs = mistake()
+        assert question.evaluate(*args, **kwargs).status is INCORRECT

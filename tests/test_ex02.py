@@ -165,6 +165,132 @@ def test_q3_placeholder_is_not_attempted():
     assert ex02.q3.evaluate(placeholder).status is Status.NOT_ATTEMPTED
 
 
-def test_questions_are_listed_in_order():
-    assert [q.name for q in ex02.QUESTIONS] == ["q1", "q2", "q3"]
-    assert all(q.notebook == "02" for q in ex02.QUESTIONS)
+# ------------------------------------------------------------------------------- q4
+
+
+def mnist_model(order="fixed", last="softmax", first_filters=32, input_shape=(28, 28, 1)):
+    import keras
+
+    layers = keras.layers
+    body = [
+        keras.Input(shape=input_shape),
+        layers.Conv2D(first_filters, 3, activation="relu"),
+        layers.MaxPooling2D(2),
+        layers.Conv2D(64, 3, activation="relu"),
+        layers.MaxPooling2D(2),
+    ]
+    head = [layers.Flatten(), layers.Dense(10, activation=last)]
+    return keras.Sequential(body + (head if order == "fixed" else head[::-1]))
+
+
+def test_q4_the_notebooks_broken_model_is_the_one_tested_here():
+    import keras
+    import nbformat
+    from test_ex_solutions import NOTEBOOKS
+
+    (path,) = NOTEBOOKS.glob("02_*.ipynb")
+    nb = nbformat.read(path, as_version=4)
+    (source,) = [c.source for c in nb.cells if "broken_model = keras.Sequential" in c.source]
+    ns = {"keras": keras, "x_test": np.zeros((3, 28, 28, 1), dtype="float32")}
+    exec(source, ns)
+    given = ns["broken_model"]
+    assert tuple(given(ns["x_test"]).shape) == (3, 250)
+    assert given.count_params() == mnist_model("broken", "relu").count_params()
+    assert ex02.q4.evaluate(given).status is Status.INCORRECT
+
+
+def test_q4_solution_is_correct():
+    import keras
+
+    ns = run_solution("02", "q4", keras=keras)
+    assert ns["fixed_model"].count_params() == ex02.REPAIRED_PARAMS == 34_826
+    result = ex02.q4.evaluate(ns["fixed_model"])
+    assert result.status is Status.CORRECT
+    assert ex02.q4.evaluate(mnist_model()).correct  # the same model, built another way
+
+
+@pytest.mark.parametrize(
+    "make, words",
+    [
+        (lambda: mnist_model("broken", "relu"), "250 numbers per image"),  # as it was given
+        (lambda: mnist_model("broken", "softmax"), "250 numbers per image"),  # Flatten still last
+        (lambda: mnist_model("fixed", "relu"), "not probabilities"),  # ReLU on the output
+        (lambda: mnist_model("fixed", "sigmoid"), "not probabilities"),
+        (lambda: mnist_model(first_filters=16), "parameters"),  # redesigned, not repaired
+        (lambda: mnist_model(input_shape=(32, 32, 3)), "takes inputs of shape (32, 32, 3)"),
+        (lambda: models.mnist_convnet(num_classes=3), "one per class"),
+        (lambda: "fixed_model", "Keras model"),
+        (lambda: lambda x: np.full((len(x), 10), 0.1), "Keras model"),  # not a model
+    ],
+)
+def test_q4_wrong_models_say_what_is_wrong(make, words):
+    result = ex02.q4.evaluate(make())
+    assert result.status is Status.INCORRECT
+    assert words in result.message
+    assert "34,826" not in result.message and "34826" not in result.message
+
+
+def test_q4_placeholder_is_not_attempted():
+    assert ex02.q4.evaluate(...).status is Status.NOT_ATTEMPTED
+
+
+def test_questions_are_listed_in_order_with_two_hints():
+    assert ex02.QUESTIONS == ("q1", "q2", "q3", "q4")
+    for name in ex02.QUESTIONS:
+        question = getattr(ex02, name)
+        assert question.notebook == "02" and question.name == name
+        assert len(question.hint_texts()) >= 2
+
+
+# ------------------------------------------------- the shared contract (test_exercises_all)
+
+
+def _q4_solution():
+    import keras
+
+    return (run_solution("02", "q4", keras=keras)["fixed_model"],), {}
+
+
+ANSWERS = {
+    "q1": {
+        "solution": lambda: ((solution_namespace(ex02.q1)["param_counts"],), {}),
+        "mistakes": [
+            lambda: (([1200, 156800, 2048],), {}),  # no biases
+            lambda: (([(5 * 5 + 1) * 16, 156900, (1 + 1) * 32],), {}),  # input channels left out
+        ],
+    },
+    "q2": {
+        "solution": lambda: (
+            (
+                solution_namespace(ex02.q2)["conv3_shape"],
+                solution_namespace(ex02.q2)["flatten_length"],
+            ),
+            {},
+        ),
+        "mistakes": [
+            lambda: (((5, 5, 64), 1600), {}),  # pooling rounded up
+            lambda: (((4, 4, 3), 48), {}),  # channels taken from the input
+        ],
+    },
+    "q3": {
+        "solution": lambda: ((solution_namespace(ex02.q3)["most_confused_pair"],), {}),
+        "mistakes": [lambda: ((including_diagonal,), {}), lambda: ((swapped,), {})],
+    },
+    "q4": {
+        "solution": _q4_solution,
+        "mistakes": [
+            lambda: ((mnist_model("broken", "relu"),), {}),  # handed in as given
+            lambda: ((mnist_model("fixed", "relu"),), {}),  # Flatten moved, activation kept
+        ],
+    },
+}
+
+
+@pytest.mark.parametrize("name", sorted(ANSWERS))
+def test_answers_contract(name):
+    question = getattr(ex02, name)
+    args, kwargs = ANSWERS[name]["solution"]()
+    assert question.evaluate(*args, **kwargs).status is Status.CORRECT
+    for mistake in ANSWERS[name]["mistakes"]:
+        args, kwargs = mistake()
+        assert question.evaluate(*args, **kwargs).status is Status.INCORRECT

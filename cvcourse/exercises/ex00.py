@@ -1,10 +1,12 @@
-"""Exercises of notebook 00_images_as_arrays: two photos to grayscale, one each way.
+"""Exercises of notebook 00_images_as_arrays: grayscale two ways, then a prediction.
 
 - ``q1``: load the coffee photo with ``tf.io`` and convert it with
   ``tf.image.rgb_to_grayscale``; check ``gray_coffee`` (a :class:`~core.Value`).
 - ``q2``: write ``to_gray_dot(rgb)``, grayscale by a dot product with the luminance
   weights; the function is tried on test pixels and on the astronaut (a
   :class:`~core.Function`).
+- ``q3`` (predict): the shape, dtype and value range of an array after a chain of
+  conversions (:func:`run_chain`, which the checker runs itself), committed before running.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import functools
 import numpy as np
 
 from . import core
+from .conversions import ChainDtype, ChainRange, ChainShape, run_chain
 
 NOTEBOOK = "00"
 COMMON = {"notebook": NOTEBOOK, "notebook_name": "00_images_as_arrays"}
@@ -99,9 +102,11 @@ q1 = core.Answers(
     title="the coffee photo in grayscale with TensorFlow",
     usage="ex.q1.check(gray_coffee)",
     hints=(
+        "Section 1 reads a photo with TensorFlow in two steps (read the bytes, decode them), "
+        "and section 3 converts to grayscale with one TensorFlow function.",
         "Read the file's bytes with tf.io.read_file(str(datasets.sample_path('coffee'))), "
         "decode them with tf.io.decode_png(..., channels=3) to get a (400, 600, 3) uint8 "
-        "tensor, then tf.image.rgb_to_grayscale(...) gives (400, 600, 1)."
+        "tensor, then tf.image.rgb_to_grayscale(...) gives (400, 600, 1).",
     ),
     parts={"gray_coffee": GrayCoffee()},
     correct=_q1_correct,
@@ -200,13 +205,44 @@ q2 = core.Answers(
     title="grayscale by a dot product",
     usage="ex.q2.check(to_gray_dot)",
     hints=(
+        "Section 3 computes gray_dot with one np.dot; your function does the same for any "
+        "RGB array it is given, and returns the result.",
         "An RGB image has shape (H, W, 3); np.dot(rgb, weights) with weights = "
         "np.array([0.2989, 0.5870, 0.1140]) multiplies each pixel's three values by the "
         "weights and adds them up, giving (H, W). Pass the function itself to the check, "
-        "without calling it: ex.q2.check(to_gray_dot)."
+        "without calling it: ex.q2.check(to_gray_dot).",
     ),
     parts={"to_gray_dot": GrayDot()},
     correct="to_gray_dot weights red, green and blue by 0.2989, 0.5870 and 0.1140.",
 )
 
-QUESTIONS = [q1, q2]
+
+# ------------------------------------------------------------------------------- q3
+
+
+def _q3_correct(chain_shape, chain_dtype, chain_range) -> str:
+    shape, dtype, low, high = run_chain()
+    return (
+        f"the chain ends with shape {shape}, dtype {dtype}, values on the [0, 1] scale "
+        f"(here {low:.3f} to {high:.3f})."
+    )
+
+
+q3 = core.Answers(
+    **COMMON,
+    name="q3",
+    title="predict a chain of conversions",
+    usage="ex.q3.check(chain_shape, chain_dtype, chain_range)",
+    hints=(
+        "Follow the array one step at a time and write down its shape, dtype and range "
+        "after each: np.stack adds an axis, tf.image.resize changes height and width, "
+        "[np.newaxis] adds an axis in front.",
+        "Section 5 says what dtype tf.image.resize returns, whatever it is given, and it "
+        "does not rescale. Dividing a float32 array by a Python number keeps float32; "
+        "dividing a uint8 array would give float64.",
+    ),
+    parts={"chain_shape": ChainShape(), "chain_dtype": ChainDtype(), "chain_range": ChainRange()},
+    correct=_q3_correct,
+)
+
+QUESTIONS = ("q1", "q2", "q3")

@@ -13,98 +13,12 @@ import numpy as np
 
 from .. import kernels
 from . import core
+from .kernel_effects import EFFECTS, judge_kernel
 
 NOTEBOOK = "01"
 COMMON = {"notebook": NOTEBOOK, "notebook_name": "01_convolution_relu_pooling"}
 
 # ------------------------------------------------------------------------------- q1
-
-EFFECTS = {
-    "blur": "smooths: keeps the brightness of flat areas and evens out noise",
-    "sharpen": "keeps the brightness of flat areas and exaggerates the jump at an edge",
-    "edges": "responds to edges in every direction and gives 0 on flat areas",
-    "horizontal_edges": "responds to horizontal edges, hardly to vertical ones, 0 on flat areas",
-    "vertical_edges": "responds to vertical edges, hardly to horizontal ones, 0 on flat areas",
-}
-
-_SIZE = 24
-
-
-def _patterns() -> dict[str, np.ndarray]:
-    """The test images, 24 x 24 floats in [0, 1]."""
-    half = _SIZE // 2
-    horizontal = np.zeros((_SIZE, _SIZE))
-    horizontal[half:, :] = 1.0  # dark top, bright bottom: one horizontal edge
-    step = np.full((_SIZE, _SIZE), 0.25)
-    step[:, half:] = 0.75  # a soft vertical edge, for sharpening
-    noise = np.random.default_rng(1).uniform(0.0, 1.0, size=(_SIZE, _SIZE))
-    return {"horizontal": horizontal, "vertical": horizontal.T.copy(), "step": step, "noise": noise}
-
-
-def _strength(image: np.ndarray, k: np.ndarray) -> float:
-    return float(np.abs(kernels.correlate2d(image, k)).max())
-
-
-def judge_kernel(effect: str, k: np.ndarray) -> str | None:
-    """Why kernel ``k`` does not bring out ``effect``, or None when it does (q1's test)."""
-    p = _patterns()
-    total = float(k.sum())
-    scale = float(np.abs(k).sum())
-    if effect in ("blur", "sharpen"):
-        if abs(total - 1.0) > 0.1:
-            return (
-                f"on a flat patch of brightness 1 it gives {total:.2f}: a {effect} kernel "
-                "should keep flat areas as they are, so its weights should add up to 1"
-                + (f" (divide it by {total:.3g})" if total > 0 else "")
-                + "."
-            )
-        noise_in = float(p["noise"].std())
-        noise_out = float(kernels.correlate2d(p["noise"], k).std())
-        if effect == "blur":
-            if noise_out > 0.7 * noise_in:
-                return (
-                    f"it hardly smooths: on random noise the spread of values only goes from "
-                    f"{noise_in:.2f} to {noise_out:.2f}. Average over several neighbours."
-                )
-            return None
-        out = kernels.correlate2d(p["step"], k)
-        overshoot = max(float(out.max()) - 0.75, 0.25 - float(out.min()))
-        if overshoot < 0.05:
-            return (
-                "it does not sharpen: across an edge from 0.25 to 0.75 the result stays "
-                "between the two, so the edge is no crisper. Put a large weight in the middle "
-                "and negative weights around it (still adding up to 1)."
-            )
-        return None
-    # edge detectors
-    s_h = _strength(p["horizontal"], k)
-    s_v = _strength(p["vertical"], k)
-    if abs(total) > 0.05 * max(scale, 1e-12):
-        return (
-            f"on a flat patch of brightness 1 it gives {total:.2f}, not 0: an edge detector "
-            "should only respond where brightness changes, so its weights should add up to 0."
-        )
-    if max(s_h, s_v) < 0.1 * scale:
-        return "it barely responds to a horizontal or a vertical edge."
-    if effect == "edges":
-        if min(s_h, s_v) < 0.3 * max(s_h, s_v):
-            weak = "vertical" if s_v < s_h else "horizontal"
-            return (
-                f"it responds to one direction only (horizontal edge: {s_h:.2f}, vertical "
-                f"edge: {s_v:.2f}); an all-direction edge detector also needs the {weak} ones."
-            )
-        return None
-    wanted, other = (s_h, s_v) if effect == "horizontal_edges" else (s_v, s_h)
-    direction = "horizontal" if effect == "horizontal_edges" else "vertical"
-    opposite = "vertical" if direction == "horizontal" else "horizontal"
-    if other > 0.3 * wanted:
-        return (
-            f"it responds to a {opposite} edge ({other:.2f}) about as much as to a "
-            f"{direction} one ({wanted:.2f}). A {direction} edge is a change from one "
-            f"{'row' if direction == 'horizontal' else 'column'} to the next: weigh "
-            f"{'rows above against rows below' if direction == 'horizontal' else 'columns on the left against columns on the right'}."
-        )
-    return None
 
 
 class Kernels(core.Check):
@@ -161,11 +75,14 @@ q1 = core.Answers(
     title="design two or three kernels",
     usage="ex.q1.check(my_kernels)",
     hints=(
+        "Start from the classic kernels of section 6 and change them: a bigger blur, a "
+        "Sobel kernel. What do a kernel's weights add up to when it keeps flat areas as "
+        "they are, and when it gives 0 on them?",
         "Give a dict from an effect to a small 2-D array, e.g. {'blur': ..., "
         "'vertical_edges': ...}; the effects this check knows are "
         + ", ".join(EFFECTS)
         + ". A blur's weights are positive and add up to 1; an edge detector's add up to 0, "
-        "positive on one side of the edge and negative on the other."
+        "positive on one side of the edge and negative on the other.",
     ),
     parts={"my_kernels": Kernels()},
     correct=_q1_correct,
@@ -234,9 +151,11 @@ q2 = core.Answers(
     title="output shapes of four layers",
     usage="ex.q2.check(output_shapes)",
     hints=(
+        "Use the output-size formula of section 4 for the height and width, and think "
+        "about what sets the number of channels: the filters, or the input?",
         "Height and width: floor((n + p - f) / s) + 1, where p is the total padding "
         "(0 for 'valid'); with padding='same' Keras pads so the result is ceil(n / s). "
-        "Channels: a Conv2D gives one per filter, pooling keeps the input's channels."
+        "Channels: a Conv2D gives one per filter, pooling keeps the input's channels.",
     ),
     parts={"output_shapes": Shapes()},
     correct=lambda output_shapes: (
@@ -290,11 +209,90 @@ q3 = core.Answers(
     title="count a Conv2D layer's parameters",
     usage="ex.q3.check(count_conv2d_params)",
     hints=(
+        "Section 11 counts conv_a's and conv_b's parameters by hand; write that sum with "
+        "the three arguments instead of the numbers.",
         "Each filter has a kernel_size x kernel_size weight for every input channel, plus one "
-        "bias; there are `filters` of them. The image size does not matter."
+        "bias; there are `filters` of them. The image size does not matter.",
     ),
     parts={"count_conv2d_params": CountParams()},
     correct="count_conv2d_params agrees with Keras on every layer tried.",
 )
 
-QUESTIONS = [q1, q2, q3]
+
+# ------------------------------------------------------------------------------- q4
+
+
+def _q4_cases() -> list[core.Case]:
+    """The worked example, an asymmetric kernel, a non-square kernel (the checker's own)."""
+    x = np.array([[2, 3, 4, 2, 4], [0, 1, 4, 1, 1], [1, 1, 0, 7, 2], [3, 2, 3, 1, 1]])
+    x = np.vstack([x, [1, 2, 0, 2, 8]]).astype(float)  # the 5 x 5 image of section 1
+    rng = np.random.default_rng(7)
+    image = rng.integers(0, 10, size=(8, 9)).astype(float)
+    return [
+        core.Case((x, kernels.kernel("edge")), what="the 5 x 5 example with the edge kernel"),
+        core.Case(
+            (image[:6, :7], kernels.kernel("sobel_x")),
+            what="a 6 x 7 image with sobel_x, a kernel that is not symmetric",
+        ),
+        core.Case(
+            (image, np.array([[1.0, 2.0, 0.0], [-1.0, 0.0, 3.0]])),
+            what="an 8 x 9 image with a 2 x 3 kernel",
+        ),
+    ]
+
+
+class FixedCorrelate(core.Function):
+    """fixed_correlate(image, kernel) -> the valid cross-correlation, (H - f_h + 1, W - f_w + 1)."""
+
+    atol = 1e-9
+
+    def case_list(self, answers):
+        return _q4_cases()
+
+    def reference(self, image, kernel):
+        return kernels.correlate2d(image, kernel)
+
+    def convert(self, out, case, name):
+        image, kernel = case.args
+        arr = core.as_array(out, f"what {name} returned")
+        want = (image.shape[0] - kernel.shape[0] + 1, image.shape[1] - kernel.shape[1] + 1)
+        if arr.shape != want:
+            raise core.Incorrect(
+                f"on {case.what} ({image.shape[0]} x {image.shape[1]} image, "
+                f"{kernel.shape[0]} x {kernel.shape[1]} kernel) {name} returned shape "
+                f"{arr.shape}: count again the places where the kernel fits, along each axis "
+                "(the formula of section 4 with p = 0 and s = 1)."
+            )
+        return arr.astype(np.float64)
+
+    def explain(self, got, expected, case, name):
+        image, kernel = case.args
+        if np.allclose(got, kernels.correlate2d(image, kernel[::-1, ::-1])):
+            return (
+                f"on {case.what} {name} flips the kernel: that is convolution in the "
+                "mathematician's sense. Conv2D (and this exercise) slides the kernel as it is."
+            )
+        return (
+            f"on {case.what} {name} returns the right shape but wrong values: check which "
+            "window of the image each output value is computed from."
+        )
+
+
+q4 = core.Answers(
+    **COMMON,
+    name="q4",
+    title="repair a broken correlation",
+    usage="ex.q4.check(fixed_correlate)",
+    hints=(
+        "There are three bugs. Try broken_correlate on the 5 x 5 example x with the edge "
+        "kernel and compare with kernels.correlate2d(x, edge); then try a kernel that is "
+        "not symmetric, and one that is not square.",
+        "Look at the size of the output (how many places does an f-wide kernel fit in n "
+        "columns?), at the window's width (which kernel size belongs to the columns?) and "
+        "at how the kernel is used (section 7: Conv2D does not flip it).",
+    ),
+    parts={"fixed_correlate": FixedCorrelate()},
+    correct="fixed_correlate agrees with Conv2D's cross-correlation on every image and kernel tried.",
+)
+
+QUESTIONS = ("q1", "q2", "q3", "q4")

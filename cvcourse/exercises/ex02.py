@@ -7,6 +7,8 @@
 - ``q3``: write ``most_confused_pair(cm)``, the (true, predicted) pair that a confusion
   matrix says the model mixes up most; it is tried on matrices with known answers
   (:class:`~core.Function`).
+- ``q4`` (debug): repair a given broken model (Dense before Flatten, a ReLU for the output);
+  judged untrained on the checker's own images (:class:`~repaired_models.RepairedModel`).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import functools
 import numpy as np
 
 from . import core
+from .repaired_models import RepairedModel
 
 NOTEBOOK = "02"
 COMMON = {"notebook": NOTEBOOK, "notebook_name": "02_dense_vs_convnet_mnist"}
@@ -83,10 +86,12 @@ q1 = core.Answers(
     title="count the parameters of three layers",
     usage="ex.q1.check(param_counts)",
     hints=(
+        "Section 5 counts every layer of the convnet by hand: do the same with these "
+        "layers' sizes. Only the input's last axis (its channels) matters to a Conv2D.",
         "A Conv2D filter has kernel_size x kernel_size weights for every input channel, plus "
         "one bias; multiply by the number of filters. A Dense unit has one weight per input "
         "value plus one bias; multiply by the number of units. The height and width of the "
-        "input do not matter to a Conv2D, and a Dense after a Flatten sees 7 * 7 * 32 values."
+        "input do not matter to a Conv2D, and a Dense after a Flatten sees 7 * 7 * 32 values.",
     ),
     parts={"param_counts": Counts()},
     correct=lambda param_counts: (
@@ -155,9 +160,11 @@ q2 = core.Answers(
     title="the convnet on 32 x 32 colour images",
     usage="ex.q2.check(conv3_shape, flatten_length)",
     hints=(
+        "Write the shape after every layer, starting from (32, 32, 3), as section 5's table "
+        "does for (28, 28, 1).",
         "Go layer by layer from (32, 32, 3). A 3x3 convolution without padding takes 2 off "
         "the height and width and gives one channel per filter; 2x2 pooling halves them, "
-        "rounding down (an odd row or column is dropped). Flatten multiplies the three numbers."
+        "rounding down (an odd row or column is dropped). Flatten multiplies the three numbers.",
     ),
     parts={
         "conv3_shape": Conv3Shape(),
@@ -238,13 +245,41 @@ q3 = core.Answers(
     title="find the most confused pair of digits",
     usage="ex.q3.check(most_confused_pair)",
     hints=(
+        "The correct predictions are on the diagonal; you want the largest number "
+        "everywhere else, and its row and column.",
         "Copy the matrix, set its diagonal (the correct predictions) to 0 with "
         "np.fill_diagonal, then find the position of the largest value: np.argmax gives it "
         "as one flat index, and np.unravel_index turns that into (row, column). Rows are "
-        "the true class, columns the predicted one."
+        "the true class, columns the predicted one.",
     ),
     parts={"most_confused_pair": ConfusedPair()},
     correct="most_confused_pair finds the largest mistake on every matrix tried.",
 )
 
-QUESTIONS = [q1, q2, q3]
+
+# ------------------------------------------------------------------------------- q4
+
+# The broken model repaired: conv 32 (320) + conv 64 (18,496) + Dense(10) on 5 x 5 x 64.
+REPAIRED_PARAMS = (3 * 3 * 1 + 1) * 32 + (3 * 3 * 32 + 1) * 64 + (5 * 5 * 64 + 1) * 10
+
+q4 = core.Answers(
+    **COMMON,
+    name="q4",
+    title="repair a broken model",
+    usage="ex.q4.check(fixed_model)",
+    hints=(
+        "Run broken_model on a few training images and look at two things: the shape of "
+        "what comes out, and what each row adds up to. Then compare its summary() with "
+        "section 5's convnet.",
+        "Two bugs: a Dense layer applied to a 4-D feature map works on every position "
+        "separately, so Flatten must come before it; and the last layer of a classifier "
+        "needs the activation that turns 10 scores into probabilities.",
+    ),
+    parts={"fixed_model": RepairedModel(params=REPAIRED_PARAMS)},
+    correct=(
+        "fixed_model turns each image into 10 probabilities that add up to 1, with the "
+        "broken model's own layers repaired."
+    ),
+)
+
+QUESTIONS = ("q1", "q2", "q3", "q4")
