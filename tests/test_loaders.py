@@ -121,9 +121,52 @@ def test_cats_vs_dogs_splits(mirror_dir):
 def test_sign_mnist(mirror_dir):
     (x_train, y_train), (x_test, y_test) = datasets.load_sign_mnist(progress=False)
     assert x_train.shape == (27455, 28, 28) and x_train.dtype == np.uint8
-    assert x_test.shape == (7172, 28, 28) and y_test.dtype == np.uint8
+    assert x_test.shape == (3578, 28, 28) and y_test.dtype == np.uint8
     assert sorted(np.unique(y_train)) == list(range(24))
     assert len(datasets.SIGN_LETTERS) == 24 and "J" not in datasets.SIGN_LETTERS
+    x_only, y_only = sign_mnist.load_sign_mnist_test(progress=False)
+    assert np.array_equal(x_only, x_test) and np.array_equal(y_only, y_test)
+
+
+def test_sign_mnist_test_file_splits_into_two_stratified_halves(mirror_dir):
+    _, (x_test, y_test) = sign_mnist.load_sign_mnist(progress=False)
+    x_held, y_held = sign_mnist.load_sign_mnist_held_out(progress=False)
+    assert x_held.shape == (3594, 28, 28) and y_held.dtype == np.uint8
+    assert len(x_test) + len(x_held) == sign_mnist.TEST_ROWS == 7172
+    # every letter in both halves, in nearly the same number
+    handed, held = np.bincount(y_test, minlength=24), np.bincount(y_held, minlength=24)
+    assert handed.min() > 60 and np.abs(handed - held).max() <= 6
+    # the rows are the same images and classes, with the label first
+    rows = sign_mnist.load_sign_mnist_rows("held_out", progress=False)
+    assert rows.shape == (3594, 785) and rows.dtype == np.int64
+    assert np.array_equal(rows[:, 1:].reshape(-1, 28, 28), x_held)
+    assert np.array_equal(sign_mnist.csv_label_to_class(rows[:, 0]), y_held)
+    assert 9 not in rows[:, 0] and rows[:, 0].max() == 24
+    assert sign_mnist.load_sign_mnist_rows("test", progress=False).shape == (3578, 785)
+    with pytest.raises(ValueError, match="held_out"):
+        sign_mnist.load_sign_mnist_rows("validation", progress=False)
+
+
+@pytest.mark.slow
+def test_sign_mnist_halves_are_the_rule_and_share_no_photo(mirror_dir):
+    """The stored split is what held_out_mask computes, and it keeps near copies together."""
+    _, (x_test, y_test) = sign_mnist.load_sign_mnist(progress=False)
+    x_held, y_held = sign_mnist.load_sign_mnist_held_out(progress=False)
+    rows = np.concatenate(
+        [sign_mnist.load_sign_mnist_rows(s, progress=False) for s in ("test", "held_out")]
+    )
+    mask = sign_mnist._stored_mask()
+    x_all = np.empty((len(mask), 28, 28), np.uint8)
+    x_all[~mask], x_all[mask] = x_test, x_held
+    y_all = np.empty(len(mask), np.uint8)
+    y_all[~mask], y_all[mask] = y_test, y_held
+    assert len(rows) == len(mask)
+    assert np.array_equal(sign_mnist.held_out_mask(x_all, y_all), mask)
+    # no held-out image has a near copy (RMS < 15 gray levels) among the handed-out ones
+    a = x_test.reshape(len(x_test), -1).astype(np.float64)
+    b = x_held.reshape(len(x_held), -1).astype(np.float64)
+    squared = (b**2).sum(1)[:, None] - 2 * b @ a.T + (a**2).sum(1)[None, :]
+    assert np.sqrt(squared.min() / 784) >= sign_mnist.NEAR_COPY_RMS
 
 
 def test_sign_labels_skip_j_without_off_by_one():
