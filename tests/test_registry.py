@@ -13,14 +13,16 @@ def test_every_entry_is_complete():
         assert bool(item.urls) != bool(item.kaggle), "one origin: URLs or a Kaggle handle"
         if item.kaggle:
             assert re.fullmatch(r"[\w-]+/[\w-]+", item.kaggle)
-        assert item.content in {"raw", "gzip", "zip"}
+        assert item.content in {"raw", "gzip", "zip", "tar"}
         assert item.licence and item.description and item.size > 0
         if item.sha256 is None:
             assert name.endswith(".h5"), "only pretrained weights may go unpinned"
         else:
             assert re.fullmatch(r"[0-9a-f]{64}", item.sha256)
-        if item.content == "zip":
+        if item.content in ("zip", "tar"):
             re.compile(item.members)
+        if item.content == "tar":
+            assert name.endswith(".tar.gz")
 
 
 def test_datasets_name_existing_files_and_loaders():

