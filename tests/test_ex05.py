@@ -187,7 +187,8 @@ def test_q2_turning_pets_upside_down_and_forgetting_the_flip_is_caught():
         {"small_rotation", "shift"}, {"vertical_flip", "small_rotation", "shift", "zoom"}
     )
     assert result.status is INCORRECT
-    assert "vertical_flip" in result.message and "leaves out horizontal_flip" in result.message
+    assert "vertical_flip" in result.message and "leaves out 1 augmentation" in result.message
+    assert "horizontal_flip" not in result.message  # a miss is counted, never named
 
 
 @pytest.mark.parametrize(
@@ -219,7 +220,8 @@ def test_q3_letters_in_a_string_or_list_are_fine():
 @pytest.mark.parametrize(
     "answer, words",
     [
-        ({"B", "E"}, "you missed C"),
+        ({"B", "E"}, "you left out 1 setup in which"),
+        ({"B"}, "you left out 2 setups"),
         ({"A", "B", "C", "E"}, "A is fine"),
         ({"B", "C", "E", "Z"}, "the setups are"),
     ],
@@ -234,6 +236,72 @@ def test_q3_not_a_set_and_placeholder():
     assert ex05.q3.evaluate(...).status is NOT_ATTEMPTED
 
 
-def test_questions_are_listed():
-    assert [ex05.q1, ex05.q2, ex05.q3] == ex05.QUESTIONS
-    assert all(q.notebook == "05" for q in ex05.QUESTIONS)
+@pytest.mark.parametrize("answer", [{"B", "E"}, {"A", "C"}, {"D"}, set(), "E", ["b"]])
+def test_q3_an_incorrect_answer_never_names_a_setup_it_left_out(answer):
+    result = ex05.q3.evaluate(answer)
+    chosen = {letter.upper() for letter in answer}
+    assert result.status is INCORRECT
+    for letter in ex05.Q3_ANSWER - chosen:
+        assert f"{letter}:" not in result.message and f" {letter} " not in result.message
+        assert ex05.Q3_WHY[letter] not in result.message
+
+
+def test_questions_listed_and_hinted_in_two_levels():
+    assert ex05.QUESTIONS == ("q1", "q2", "q3")
+    for name in ex05.QUESTIONS:
+        question = getattr(ex05, name)
+        assert question.name == name and question.notebook == "05"
+        assert len(question.hint_texts()) >= 2
+
+
+# ------------------------------------------------- the shared contract (test_exercises_all)
+
+
+def _q2_solution():
+    ns = run_solution("05", "q2")
+    return (ns["for_digits"], ns["for_cats_and_dogs"]), {}
+
+
+ANSWERS = {
+    "q1": {
+        "solution": lambda: ((_solution(ex05.q1, "my_augmentation"),), {}),
+        "mistakes": [
+            lambda: (
+                (
+                    augment.augmentation_pipeline(
+                        flip="horizontal", rotation=0.18, zoom=0.15, contrast=0.2
+                    ),
+                ),
+                {},
+            ),
+            lambda: (
+                (keras.Sequential([keras.layers.RandomFlip(), keras.layers.RandomRotation(0.05)]),),
+                {},
+            ),
+        ],
+    },
+    "q2": {
+        "solution": _q2_solution,
+        "mistakes": [
+            lambda: (
+                ({"horizontal_flip", "small_rotation", "shift"}, {"horizontal_flip", "zoom"}),
+                {},
+            ),
+            lambda: (({"small_rotation", "shift"}, {"vertical_flip", "large_rotation"}), {}),
+        ],
+    },
+    "q3": {
+        "solution": lambda: ((_solution(ex05.q3, "touches_validation"),), {}),
+        "mistakes": [lambda: (({"B"},), {}), lambda: (({"A", "B", "C", "E"},), {})],
+    },
+}
+
+
+@pytest.mark.parametrize("name", sorted(ANSWERS))
+def test_answers_contract(name):
+    question = getattr(ex05, name)
+    args, kwargs = ANSWERS[name]["solution"]()
+    assert question.evaluate(*args, **kwargs).correct
+    for mistake in ANSWERS[name]["mistakes"]:
+        args, kwargs = mistake()
+        assert question.evaluate(*args, **kwargs).status is INCORRECT

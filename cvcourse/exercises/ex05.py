@@ -3,13 +3,15 @@
 - ``q1``: build an augmentation pipeline from a description; checked on what it does:
   the layers asked for, shapes and dtype kept, training images changed, inference images
   left alone.
-- ``q2``: which augmentations suit handwritten digits and which suit photos of cats and
-  dogs (no horizontal flip for characters): two :class:`~core.Selection` answers.
+- ``q2`` (transfer): which augmentations suit handwritten digits, a dataset the notebook
+  does not use, and which suit photos of cats and dogs: two selections (:class:`Picks`).
 - ``q3``: spot the setups in which augmentation reaches the validation data (a
-  :class:`~core.Selection` of letters).
+  :class:`Picks` of letters). Misses are counted, never named.
 """
 
 from __future__ import annotations
+
+import re
 
 import numpy as np
 
@@ -20,20 +22,35 @@ COMMON = {"notebook": NOTEBOOK, "notebook_name": "05_data_augmentation"}
 
 # ------------------------------------------------------------------------------- q1
 
-# The description the notebook gives, as the check reads it: layer -> expected settings.
-Q1_DESCRIPTION = (
-    "flip images left-right at random; rotate them by up to 5% of a full turn (18 degrees) "
-    "either way; zoom in or out by up to 15%; change the contrast by up to 20%"
-)
+
+class Picks(core.Selection):
+    """A Selection whose misses are counted, not named (naming them gives the answer away);
+    ``left_out`` is their message, with ``{name}``, ``{count}`` and ``{s}``."""
+
+    missed = ""
+    left_out = "{name} leaves out {count} option{s} that belong in it"
+
+    def judge(self, value, name, answers):
+        problem = (super().judge(value, name, answers) or "").strip(". ")
+        items = (
+            value.replace(",", " ").split() if isinstance(value, str) and self.text_ok else value
+        )
+        if isinstance(items, (set, frozenset, list, tuple)):
+            chosen = [
+                self.normalise(v) if self.normalise and isinstance(v, str) else v for v in items
+            ]
+            count = sum(option not in chosen for option in self.must)
+            if count and all(c in self.options for c in chosen):  # else Selection names it
+                more = self.left_out.format(name=name, count=count, s="s"[: count - 1])
+                problem = core.join_problems([problem, more])
+        return problem or None
 
 
 def _probe_images() -> np.ndarray:
     """Six 40x40 RGB images with structure in every direction, values 0-255, float32."""
-    rng = np.random.default_rng(5)
-    rows = np.linspace(0, 200, 40, dtype=np.float32)[:, None]
-    cols = np.linspace(0, 55, 40, dtype=np.float32)[None, :] ** 1.2
-    base = (rows + cols)[None, :, :, None] * np.ones((6, 1, 1, 3), np.float32)
-    noise = rng.uniform(0, 40, size=(6, 40, 40, 3)).astype(np.float32)
+    rows, cols = np.linspace(0, 200, 40)[:, None], np.linspace(0, 55, 40)[None, :] ** 1.2
+    base = (rows + cols)[None, :, :, None] * np.ones((6, 1, 1, 3))
+    noise = np.random.default_rng(5).uniform(0, 40, size=(6, 40, 40, 3))
     return np.clip(base + noise, 0, 255).astype(np.float32)
 
 
@@ -48,13 +65,20 @@ def _factor_range(value) -> tuple[float, float] | None:
 
 def _short_error(err: Exception) -> str:
     """The gist of an error, without the wrapping Keras adds around errors inside layers."""
-    import re
-
     text = re.sub(r"\x1b\[[0-9;]*m", "", str(err))
     lines = [line.strip() for line in text.splitlines() if line.strip()]
     if len(lines) > 1 and lines[0].startswith("Exception encountered when calling"):
         return f"{type(err).__name__}: {lines[1]}"
     return f"{type(err).__name__}: {lines[0] if lines else ''}".rstrip(": ")
+
+
+def _factor_ok(layer_name: str, value, expected: float) -> bool:
+    """A layer's factor means "up to ``expected`` either way"; for RandomContrast, (0, 0.2)
+    (from 0.2) and (0.2, 0.2) both do: its factor is drawn from [1 - low, 1 + high]."""
+    span = _factor_range(value)
+    if span is None or layer_name != "RandomContrast":
+        return span is not None and bool(np.allclose(span, (-expected, expected), atol=1e-6))
+    return bool(np.isclose(span[1], expected) and np.isclose(span[0], (0, expected)).any())
 
 
 # layer, its setting, the value the description asks for, and what that value means
@@ -66,7 +90,7 @@ _SETTINGS = [
 
 
 class Pipeline(core.Check):
-    """my_augmentation: the four layers of :data:`Q1_DESCRIPTION`, and how they behave."""
+    """my_augmentation: flip, rotate 18 degrees, zoom 15%, contrast 20%; and its behaviour."""
 
     def judge(self, my_augmentation, name, answers):
         if my_augmentation is None or not callable(my_augmentation):
@@ -92,8 +116,7 @@ class Pipeline(core.Check):
                 problems.append(f"there is no {layer_name}")
                 continue
             value = layer.get_config().get(key)
-            close = self._close_contrast if layer_name == "RandomContrast" else self._close
-            if not close(value, expected):
+            if not _factor_ok(layer_name, value, expected):
                 problems.append(f"the {layer_name} factor is {value}; {meaning}")
         extra = sorted(set(kinds) - {"RandomFlip", *(entry[0] for entry in _SETTINGS)})
         if extra:
@@ -101,23 +124,6 @@ class Pipeline(core.Check):
         if problems:
             return core.join_problems(problems)
         return self._check_behaviour(my_augmentation)
-
-    @staticmethod
-    def _close(value, expected: float) -> bool:
-        span = _factor_range(value)
-        return span is not None and np.allclose(span, (-expected, expected), atol=1e-6)
-
-    @staticmethod
-    def _close_contrast(value, expected: float) -> bool:
-        # RandomContrast(0.2) stores (0, 0.2) and RandomContrast((0.2, 0.2)) stores (0.2, 0.2):
-        # the factor is drawn from [1 - low, 1 + high]; both mean "up to 20%".
-        span = _factor_range(value)
-        return (
-            span is not None
-            and np.isclose(span[1], expected)
-            and span[0] >= -1e-9
-            and (np.isclose(span[0], 0) or np.isclose(span[0], expected))
-        )
 
     @staticmethod
     def _check_behaviour(pipeline) -> None:
@@ -131,20 +137,23 @@ class Pipeline(core.Check):
                 f"calling your pipeline on a batch of images of shape {images.shape} failed: "
                 f"{_short_error(err)}"
             ) from None
+        problem = None
         if trained.shape != images.shape or inferred.shape != images.shape:
-            raise core.Incorrect(
+            problem = (
                 f"a batch of shape {images.shape} came back with shape {trained.shape}; "
                 "augmentation must keep the images' shape."
             )
-        if trained.dtype != np.float32:
-            raise core.Incorrect(f"float32 images came back as {trained.dtype}.")
-        if np.allclose(trained, images):
-            raise core.Incorrect("with training=True the images came back unchanged.")
-        if not np.allclose(inferred, images):
-            raise core.Incorrect(
+        elif trained.dtype != np.float32:
+            problem = f"float32 images came back as {trained.dtype}."
+        elif np.allclose(trained, images):
+            problem = "with training=True the images came back unchanged."
+        elif not np.allclose(inferred, images):
+            problem = (
                 "with training=False (predict, evaluate) the images were changed: "
                 "augmentation must only happen during training."
             )
+        if problem:
+            raise core.Incorrect(problem)
 
 
 q1 = core.Answers(
@@ -153,10 +162,11 @@ q1 = core.Answers(
     title="an augmentation pipeline from a description",
     usage="ex.q1.check(my_augmentation)",
     hints=(
-        "Make a keras.Sequential of four layers: RandomFlip('horizontal'), "
-        "RandomRotation(0.05), RandomZoom(0.15) and RandomContrast(0.2). The rotation "
-        "factor is a fraction of a full turn; the zoom factor a fraction of the size. "
-        "Or call augment.augmentation_pipeline with the right settings."
+        "One Keras preprocessing layer per change in the description, in a "
+        "keras.Sequential: a flip, a rotation, a zoom and a contrast change. Their factors "
+        "are fractions: of a full turn for the rotation, of the size for the zoom.",
+        "Make a keras.Sequential of RandomFlip('horizontal'), RandomRotation(0.05), "
+        "RandomZoom(0.15) and RandomContrast(0.2), or call augment.augmentation_pipeline.",
     ),
     parts={"my_augmentation": Pipeline()},
     correct=(
@@ -168,54 +178,39 @@ q1 = core.Answers(
 
 # ------------------------------------------------------------------------------- q2
 
-AUGMENTATIONS = {
-    "horizontal_flip": "mirror the image left-right",
-    "vertical_flip": "turn the image upside down (mirror top-bottom)",
-    "small_rotation": "rotate by up to about 15 degrees",
-    "large_rotation": "rotate by up to 180 degrees",
-    "shift": "move the image by up to 10% of its size",
-    "zoom": "zoom in or out by up to 15%",
-    "brightness": "make the whole image a little brighter or darker",
-}
+# The names the notebook lists (small rotation: up to about 15 degrees; large: up to 180).
+AUGMENTATIONS = ("horizontal_flip", "vertical_flip", "small_rotation", "large_rotation")
+AUGMENTATIONS += ("shift", "zoom", "brightness")
 
-# For each dataset: augmentations that must be chosen, and ones that must not be, with why.
-Q2_RULES = {
+# For each dataset: the augmentations that must be chosen, and those that must not, with why.
+Q2_MUST = {
+    "digits": ("small_rotation", "shift"),
+    "cats_and_dogs": ("horizontal_flip", "small_rotation", "shift", "zoom"),
+}
+Q2_MUST_NOT = {
     "digits": {
-        "must": {
-            "small_rotation": "people write digits slightly tilted",
-            "shift": "a digit is not always in the centre of its box",
-        },
-        "must_not": {
-            "horizontal_flip": "a mirrored 2, 3, 4, 5, 7 or 9 is not a digit any more (and "
-            "mirrored characters are a different writing)",
-            "vertical_flip": "a 6 upside down reads as a 9, so the label would be wrong",
-            "large_rotation": "a 6 rotated half a turn is a 9, so the label would be wrong",
-        },
+        "horizontal_flip": "a mirrored 2, 3, 4, 5, 7 or 9 is not a digit any more (and "
+        "mirrored characters are a different writing)",
+        "vertical_flip": "a 6 upside down reads as a 9, so the label would be wrong",
+        "large_rotation": "a 6 rotated half a turn is a 9, so the label would be wrong",
     },
     "cats_and_dogs": {
-        "must": {
-            "horizontal_flip": "a cat facing left is as much a cat as one facing right",
-            "small_rotation": "photos are taken slightly tilted",
-            "shift": "the animal is not always in the centre",
-            "zoom": "the animal is photographed from near and far",
-        },
-        "must_not": {
-            "vertical_flip": "photos of pets are hardly ever upside down, so the model would "
-            "spend its capacity on images it never meets",
-            "large_rotation": "photos are hardly ever rotated by a quarter or half turn",
-        },
+        "vertical_flip": "photos of pets are hardly ever upside down, so the model would "
+        "spend its capacity on images it never meets",
+        "large_rotation": "photos are hardly ever rotated by a quarter or half turn",
     },
 }
 
 
 def _augmentations(key: str) -> core.Selection:
-    rules = Q2_RULES[key]
-    return core.Selection(
-        options=tuple(AUGMENTATIONS),
-        must=rules["must"],
-        must_not=rules["must_not"],
+    return Picks(
+        options=AUGMENTATIONS,
+        must=dict.fromkeys(Q2_MUST[key], ""),
+        must_not=Q2_MUST_NOT[key],
         example="{'shift', 'zoom'}",
         option_words="names",
+        left_out="{name} leaves out {count} augmentation{s} that would help: label-preserving, "
+        "realistic changes",
     )
 
 
@@ -227,7 +222,10 @@ q2 = core.Answers(
     hints=(
         "Ask of each transformation: would a person still give the transformed image the "
         "same label, and does the transformed image look like something the camera (or the "
-        "pen) really produces? A 6 turned upside down is a 9."
+        "pen) really produces? A 6 turned upside down is a 9.",
+        "Digits are written a little tilted and off-centre, but a mirrored or upside-down "
+        "digit is another digit or none. A pet's photo may be mirrored, tilted, nearer or "
+        "farther, darker or brighter, but is hardly ever upside down.",
     ),
     parts={
         "for_digits": _augmentations("digits"),
@@ -245,9 +243,9 @@ q2 = core.Answers(
 SETUPS = {
     "A": "The augmentation layers are the first layers of the model; "
     "model.fit(train_ds, validation_data=val_ds).",
-    "B": "train_ds = augment.augment_dataset(train_ds, pipeline) and "
-    "val_ds = augment.augment_dataset(val_ds, pipeline), then model.fit(train_ds, "
-    "validation_data=val_ds) with a model without augmentation layers.",
+    "B": "train_ds = augment.augment_dataset(train_ds, pipeline) and val_ds = "
+    "augment.augment_dataset(val_ds, pipeline), then model.fit(train_ds, validation_data=val_ds) "
+    "with a model without augmentation layers.",
     "C": "Ten augmented copies of each of the 2,500 labelled images are written to disk "
     "(25,000 files), shuffled, then split 80/20 into training and validation folders.",
     "D": "train_ds = augment.augment_dataset(train_ds, pipeline); val_ds is used as it is; "
@@ -278,10 +276,12 @@ q3 = core.Answers(
     hints=(
         "For each setup, follow one validation image from disk to the score: is it ever "
         "changed at random, or is it a copy of a training image? Random layers are active "
-        "with training=True (fit's training steps) and inactive otherwise."
+        "with training=True (fit's training steps) and inactive otherwise.",
+        "Three of the five setups touch the validation data: two let random layers change "
+        "validation images, one puts copies of the same photo on both sides of the split.",
     ),
     parts={
-        "touches_validation": core.Selection(
+        "touches_validation": Picks(
             options=tuple(SETUPS),
             must={x: Q3_WHY[x] for x in sorted(Q3_ANSWER)},
             must_not={x: Q3_WHY[x] for x in sorted(set(SETUPS) - Q3_ANSWER)},
@@ -290,10 +290,11 @@ q3 = core.Answers(
             example="{'A', 'D'}",
             option_words="setups",
             chosen_wrongly="{option} is fine: {why}",
-            missed="you missed {option}: {why}",
+            left_out="you left out {count} setup{s} in which the validation score is "
+            "affected: follow each validation image from disk to the score",
         )
     },
     correct="right: " + "; ".join(f"{x}: {Q3_WHY[x]}" for x in sorted(Q3_ANSWER)) + ".",
 )
 
-QUESTIONS = [q1, q2, q3]
+QUESTIONS = ("q1", "q2", "q3")
