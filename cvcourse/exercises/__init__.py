@@ -47,6 +47,10 @@ def module_for(notebook: str):
 
 
 def questions(notebook: str) -> list[Question]:
-    """Every question of a notebook, in order (empty when it has no exercises)."""
+    """Every question of a notebook, in order (empty when it has no exercises).
+
+    ``QUESTIONS`` lists the questions' names (``("q1", "q2")``) or the questions themselves.
+    """
     module = module_for(notebook)
-    return list(getattr(module, "QUESTIONS", [])) if module is not None else []
+    entries = getattr(module, "QUESTIONS", ()) if module is not None else ()
+    return [getattr(module, e) if isinstance(e, str) else e for e in entries]

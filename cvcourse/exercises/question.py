@@ -12,14 +12,13 @@ than written as a subclass. Taught from notebook 00 on.
 
 from __future__ import annotations
 
-import contextlib
 import inspect
-import signal
-import threading
+import os
 
 import numpy as np
 
-from . import solutions
+from . import exports, solutions
+from .limits import Interrupts, TimeLimitExceeded, capped, student_exit, time_limit
 from .parsers import describe
 from .results import (
     NOT_ATTEMPTED_MESSAGE,
@@ -33,39 +32,6 @@ from .results import (
 )
 
 STUDENT_TIME_LIMIT = 60.0  # seconds one call of a student's function may take
-
-
-class TimeLimitExceeded(Exception):
-    """Raised inside student code that runs past its time limit."""
-
-
-@contextlib.contextmanager
-def time_limit(seconds: float | None):
-    """Raise TimeLimitExceeded in the block after ``seconds`` (None or 0: no limit).
-
-    Uses SIGALRM, so it limits only on Unix and in the main thread (where Jupyter runs
-    cells); elsewhere, or inside another limit already running, the block runs as it is.
-    """
-    usable = (
-        seconds
-        and hasattr(signal, "setitimer")
-        and threading.current_thread() is threading.main_thread()
-        and signal.getitimer(signal.ITIMER_REAL)[0] == 0
-    )
-    if not usable:
-        yield
-        return
-
-    def _stop(signum, frame):
-        raise TimeLimitExceeded(f"stopped after {seconds:g} s")
-
-    previous = signal.signal(signal.SIGALRM, _stop)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
 
 
 def _describe_args(args, kwargs) -> str:
@@ -87,9 +53,9 @@ def call_student(fn, *args, what: str | None = None, limit: float | None = None,
     if not callable(fn):
         raise Incorrect(f"expected a function, but got {describe(fn)}.")
     args = tuple(a.copy() if isinstance(a, np.ndarray) else a for a in args)
-    seconds = STUDENT_TIME_LIMIT if limit is None else limit
+    seconds = capped(STUDENT_TIME_LIMIT if limit is None else limit)
     try:
-        with time_limit(seconds):
+        with Interrupts.watch(), time_limit(seconds):
             out = fn(*args, **kwargs)
     except TimeLimitExceeded:
         raise Incorrect(
@@ -101,6 +67,8 @@ def call_student(fn, *args, what: str | None = None, limit: float | None = None,
             f"{name} raised {type(err).__name__}: {err} "
             f"(called with {_describe_args(args, kwargs)})."
         ) from None
+    except (SystemExit, KeyboardInterrupt) as err:
+        raise Incorrect(f"{name} {student_exit(err)}.") from None
     if out is PLACEHOLDER:
         raise NotAttempted()
     return out
@@ -113,7 +81,8 @@ class Question:
     ("01"), ``notebook_name`` ("01_convolution_relu_pooling", named where no solution text
     is installed), ``name`` ("q1", also its attribute name in the module ``ex01``),
     ``title``, ``usage`` ("ex.q1.check(my_kernels)"), ``hints`` (one text, or several for
-    ``hint(2)``...) and ``correct_message``. A subclass implements :meth:`check_answer`.
+    ``hint(2)``...), ``correct_message`` and ``points`` (what a correct answer scores in
+    ``cvcourse grade``, default 1). A subclass implements :meth:`check_answer`.
     """
 
     notebook: str = ""
@@ -123,6 +92,7 @@ class Question:
     usage: str = ""
     hints: str | tuple[str, ...] = ""
     correct_message: str = "Well done."
+    points: float = 1
 
     def __init__(self, **settings):
         for key, value in settings.items():
@@ -174,7 +144,8 @@ class Question:
         if answers and all(v is PLACEHOLDER for v in answers):
             return self.not_attempted_result()
         try:
-            message = self.judge(arguments)
+            with Interrupts.watch():
+                message = self.judge(arguments)
         except NotAttempted:
             return self.not_attempted_result()
         except Incorrect as err:
@@ -185,10 +156,19 @@ class Question:
                 f"your answer could not be checked ({type(err).__name__}: {err}). "
                 "Make sure it has the form the question asks for.",
             )
+        except (SystemExit, KeyboardInterrupt) as err:
+            return self._result(Status.INCORRECT, f"your code {student_exit(err)}.")
         return self._result(Status.CORRECT, message or self.correct_message)
 
     def check(self, *args, **kwargs) -> None:
-        """Check an answer and show the result; never raises into the notebook."""
+        """Check an answer and show the result; never raises into the notebook.
+
+        Under ``cvcourse grade`` (``CVCOURSE_GRADE_EXPORT`` names a folder) the answer is
+        written there for the grader's own judge instead (:mod:`~cvcourse.exercises.exports`).
+        """
+        if os.environ.get(exports.EXPORT_VARIABLE):
+            show(exports.export_check(self, args, kwargs))
+            return
         try:
             result = self.evaluate(*args, **kwargs)
         except Exception as err:  # noqa: BLE001 - belt and braces

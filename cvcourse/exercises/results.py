@@ -31,24 +31,29 @@ class NotAttempted(Exception):
 
 
 class Status(str, enum.Enum):
-    """The three outcomes of a check."""
+    """The outcomes of a check (``ERROR`` only in ``cvcourse grade``)."""
 
     CORRECT = "correct"
     INCORRECT = "incorrect"
     NOT_ATTEMPTED = "not_attempted"
+    ERROR = "error"  # cvcourse grade: the check's cell raised before the check ran
 
     @property
     def label(self) -> str:
-        """The outcome as a student reads it: "Correct", "Incorrect", "Not attempted"."""
-        return {"correct": "Correct", "incorrect": "Incorrect", "not_attempted": "Not attempted"}[
-            self.value
-        ]
+        """The outcome as a student reads it: "Correct", "Incorrect", "Not attempted"..."""
+        return {
+            "correct": "Correct",
+            "incorrect": "Incorrect",
+            "not_attempted": "Not attempted",
+            "error": "Error",
+        }[self.value]
 
 
 _COLORS = {
     Status.CORRECT: ("#1a7f37", "#e6f4ea"),
     Status.INCORRECT: ("#b42318", "#fdecea"),
     Status.NOT_ATTEMPTED: ("#57606a", "#f2f3f5"),
+    Status.ERROR: ("#9a6700", "#fff8c5"),
 }
 
 
