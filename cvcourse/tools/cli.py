@@ -117,6 +117,7 @@ def cmd_grade(args) -> int:
         profile=args.profile or settings.profile(),
         timeout=args.timeout,
         notebooks_dir=args.course_dir / "notebooks",
+        jobs=args.jobs,
     )
     print(f"\nGraded {len(subs)} submission(s): {out_dir / 'grades.csv'}, {out_dir / 'grades.md'}")
     return 0
@@ -201,6 +202,7 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--timeout", type=int, default=1800, help="seconds allowed per notebook (default 1800)"
     )
+    p.add_argument("--jobs", type=int, default=1, help="submissions graded at once (default 1)")
     p.set_defaults(func=cmd_grade)
     return parser
 

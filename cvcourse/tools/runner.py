@@ -152,3 +152,30 @@ def execute(
     if status == ERRORS and not error:
         error = "a cell raised"
     return Run(ERRORS if error else OK, error, seconds)
+
+
+def main(argv: list[str]) -> int:
+    """``python -m cvcourse.tools.runner IN.ipynb OUT.ipynb TIMEOUT``: ``cvcourse grade``'s runner.
+
+    Runs inside the submission's sandbox (:mod:`cvcourse.tools.sandbox`), in its own
+    folder: executes IN with ``keep_going``, writes the executed notebook to OUT and the
+    :class:`Run` to ``OUT.run.json``. What it writes is the student's side of the story,
+    for the instructor to read; scores come from the judge.
+    """
+    import json
+
+    import nbformat
+
+    source, target, timeout = Path(argv[0]), Path(argv[1]), float(argv[2])
+    nb = nbformat.read(source, as_version=4)
+    run = execute(nb, cwd=Path.cwd(), timeout=timeout, keep_going=True, quiet_kernel=True)
+    target.write_text(nbformat.writes(nb), encoding="utf-8")
+    record = {"status": run.status, "error": run.error, "seconds": run.seconds}
+    Path(f"{target}.run.json").write_text(json.dumps(record), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    import sys
+
+    sys.exit(main(sys.argv[1:]))
