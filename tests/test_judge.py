@@ -162,3 +162,17 @@ def test_the_judge_reads_only_the_identified_notebooks_exports(tmp_path, monkeyp
     assert (
         record["status"] == core.Status.INCORRECT.value and "could not be read" in record["message"]
     )
+
+
+def test_results_shown_by_a_notebook_ignore_other_notebooks_records():
+    import nbformat
+
+    from cvcourse.exercises import questions
+
+    other = core.Result("01", "q1", core.Status.CORRECT, "")._repr_mimebundle_()
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell("ex.q1.check(x)")]
+    nb.cells[0].outputs = [nbformat.v4.new_output("display_data", data=other, metadata={})]
+    found = core.results_from_notebook(nb, questions("00"))
+    assert found["q1"].status is core.Status.NOT_ATTEMPTED
+    assert core.results_from_notebook(nb, questions("01"))["q1"].correct

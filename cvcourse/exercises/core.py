@@ -130,7 +130,10 @@ def results_from_notebook(nb, questions=None) -> dict[str, Result]:
 
     ``nb`` is an nbformat notebook (or a dict, or a path to an .ipynb). With
     ``questions`` (e.g. ``ex01.QUESTIONS``), questions never checked are included as
-    *not attempted*. Ordered q1, q2, ... For ``cvcourse grade``.
+    *not attempted* (names as in ``QUESTIONS`` will do) and records of other notebooks'
+    questions are left out. Ordered q1,
+    q2, ... A student's kernel can display any record, so this is a summary of what a
+    notebook shows, not a grade: ``cvcourse grade`` judges exported answers itself.
     """
     from ..results import custom_outputs
 
@@ -138,13 +141,20 @@ def results_from_notebook(nb, questions=None) -> dict[str, Result]:
         import nbformat
 
         nb = nbformat.read(str(nb), as_version=4)
+    questions = list(questions or [])
+    notebooks = {q.notebook for q in questions if not isinstance(q, str)}
     found: dict[str, Result] = {}
     for _, payload in custom_outputs(nb, MIMETYPE):
         try:
             result = Result.from_dict(payload)
         except (KeyError, ValueError, TypeError, AttributeError):
             continue  # a damaged record counts as no record
+        if notebooks and result.notebook not in notebooks:
+            continue  # another notebook's question
         found[result.question] = result
-    for q in questions or []:
-        found.setdefault(q.name, q.not_attempted_result())
+    for q in questions:
+        if isinstance(q, str):  # a name from QUESTIONS
+            found.setdefault(q, Result("", q, Status.NOT_ATTEMPTED, NOT_ATTEMPTED_MESSAGE))
+        else:
+            found.setdefault(q.name, q.not_attempted_result())
     return {name: found[name] for name in sorted(found, key=_question_order)}

@@ -21,6 +21,7 @@ import math
 import os
 import pickle
 import select
+import shutil
 import struct
 import subprocess
 import sys
@@ -161,6 +162,12 @@ class Remote:
         self.proc: subprocess.Popen | None = None
         self.folder = Path(tempfile.mkdtemp(prefix="cvcourse-call-"))
         (self.folder / "function.pkl").write_bytes(self.path.read_bytes())
+        self.load_error: Exception | None = None
+        try:  # started now, so that starting never counts against a call's time limit
+            self._start()
+        except Exception as err:  # noqa: BLE001 - reported when the function is called
+            self.stop()
+            self.load_error = err
 
     def _start(self) -> None:
         from . import sandbox
@@ -177,17 +184,24 @@ class Remote:
             )
 
     def stop(self) -> None:
+        """End the child (and remove its folder once no call can need it)."""
         from . import sandbox
 
         if self.proc is not None:
             sandbox.kill_group(self.proc)
             self.proc = None
 
+    def close(self) -> None:
+        self.stop()
+        shutil.rmtree(self.folder, ignore_errors=True)
+
     def __call__(self, *args, **kwargs):
         from ..exercises import question
         from ..exercises.limits import TimeLimitExceeded, capped
 
         limit = capped(self.limit or question.STUDENT_TIME_LIMIT)
+        if self.load_error is not None:
+            raise self.load_error
         done = False
         try:
             if self.proc is None:
@@ -213,7 +227,7 @@ class Remote:
         return from_data(reply["value"])
 
     def __del__(self):
-        self.stop()
+        self.close()
 
 
 # ------------------------------------------------------------- the child's side

@@ -22,20 +22,21 @@ from .runner import DIED, FAILED, TIMEOUT, first_error, shorten
 from .submissions import read_notebook
 
 EXPORT_LIMIT = 1024 * 2**20  # bytes of exported answers per submission
+EXPORT_FILES = 10_000  # files of exported answers per submission
 _CHECK_CALL = re.compile(r"\.(q\d+)\s*\.\s*check\s*\(")
 
 
 def copy_exports(source: Path, target: Path) -> None:
-    """Regular files only (no links), at most EXPORT_LIMIT bytes, into ``target``."""
-    used = 0
+    """Regular files only (no links), at most EXPORT_LIMIT bytes and EXPORT_FILES files, into ``target``."""
+    used = count = 0
     for folder, dirs, files in os.walk(source, followlinks=False):
         dirs[:] = [d for d in dirs if not (Path(folder) / d).is_symlink()]
         for name in files:
             path = Path(folder) / name
             if path.is_symlink() or not path.is_file():
                 continue
-            used += path.stat().st_size
-            if used > EXPORT_LIMIT:
+            used, count = used + path.stat().st_size, count + 1
+            if used > EXPORT_LIMIT or count > EXPORT_FILES:
                 return
             dest = target / path.relative_to(source)
             dest.parent.mkdir(parents=True, exist_ok=True)

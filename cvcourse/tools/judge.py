@@ -70,7 +70,7 @@ def judge_one(question, folder: Path, hide=()) -> dict:
         message = f"the recorded answer could not be read ({type(err).__name__})."
     finally:
         for remote in remotes:
-            remote.stop()
+            remote.close()
     return {**record, "status": status, "message": message}
 
 
