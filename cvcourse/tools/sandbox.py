@@ -137,8 +137,8 @@ def _isolation(hide: list[Path]) -> list[str]:
     for place in _needed():
         if str(place).startswith(("/tmp/", "/root/", "/home/")):
             args += ["--ro-bind", str(place), str(place)]
-    for place in hide:
-        if Path(place).is_dir():
+    for place in hide:  # those under /tmp and the homes are hidden already
+        if Path(place).is_dir() and not str(place).startswith(("/tmp/", "/root/", "/home/")):
             args += ["--tmpfs", str(place)]
     args += ["--unshare-net", "--unshare-pid", "--unshare-ipc", "--unshare-uts"]
     return [*args, "--die-with-parent", "--new-session"]
