@@ -30,7 +30,8 @@ Writing a question
     core.Value(expected=...)})``, subclassing a kind where a question needs its own
     messages. A check looks only at public behaviour (shapes, values, layer types,
     predictions, what a function returns) and computes its own references. List a
-    notebook's questions in its module: ``QUESTIONS = [q1, q2, q3]``.
+    notebook's questions in its module by name: ``QUESTIONS = ("q1", "q2", "q3")``; a
+    question's ``points=`` setting is what it scores in ``cvcourse grade`` (default 1).
 
 The placeholder convention (*not attempted*)
     The placeholder is Python's ``...`` (Ellipsis). Solution code sits between
@@ -45,8 +46,11 @@ The placeholder convention (*not attempted*)
 Output
     ``check()`` shows its result as coloured HTML in Jupyter and as one line of text
     elsewhere, and publishes it as JSON under :data:`MIMETYPE`, so that
-    :func:`results_from_notebook` (used by ``cvcourse grade``) can score an executed
-    notebook from its outputs. Taught from notebook 00 on.
+    :func:`results_from_notebook` can summarise what an executed notebook shows. A
+    student's code can display anything, so ``cvcourse grade`` never scores from outputs:
+    under it (``CVCOURSE_GRADE_EXPORT`` set) ``check()`` exports the answers it is given
+    (:mod:`~cvcourse.exercises.exports`) and a separate judge process checks them.
+    Taught from notebook 00 on.
 """
 
 from __future__ import annotations

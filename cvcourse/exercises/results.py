@@ -3,8 +3,10 @@
 ``check()`` shows its :class:`Result` as coloured HTML in Jupyter and as one line of text
 elsewhere. In Jupyter it also publishes the result as JSON under the mimetype
 :data:`MIMETYPE` (``{"notebook", "question", "status", "message"}``), so that
-:func:`cvcourse.exercises.core.results_from_notebook` (used by ``cvcourse grade``) can
-score an executed notebook from its outputs. Taught from notebook 00 on.
+:func:`cvcourse.exercises.core.results_from_notebook` can summarise an executed notebook
+(``cvcourse grade`` judges exported answers itself instead). :attr:`Status.ERROR` is
+``cvcourse grade``'s verdict for a question whose check cell raised before the check ran.
+Taught from notebook 00 on.
 """
 
 from __future__ import annotations
