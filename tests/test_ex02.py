@@ -191,7 +191,7 @@ def test_q4_the_notebooks_broken_model_is_the_one_tested_here():
     (path,) = NOTEBOOKS.glob("02_*.ipynb")
     nb = nbformat.read(path, as_version=4)
     (source,) = [c.source for c in nb.cells if "broken_model = keras.Sequential" in c.source]
-    ns = {"keras": keras, "x_test": np.zeros((3, 28, 28, 1), dtype="float32")}
+    ns = {"keras": keras, "np": np, "x_test": np.zeros((3, 28, 28, 1), dtype="float32")}
     exec(source, ns)
     given = ns["broken_model"]
     assert tuple(given(ns["x_test"]).shape) == (3, 250)
