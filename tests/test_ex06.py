@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import keras
 import numpy as np
-from test_ex_solutions import run_solution
+import pytest
+from test_ex_solutions import _cells, run_solution
 
 from cvcourse.exercises import ex06
 from cvcourse.exercises.core import Status
@@ -244,14 +245,179 @@ def test_q3_placeholder():
     assert status(ex06.q3, ...).status is Status.NOT_ATTEMPTED
 
 
+# ------------------------------------------------------------------------------- q4
+
+
+def notebook_names() -> dict:
+    """What the notebook's q4 cells use: keras, parameters, its head builder, its rates."""
+    return {"keras": keras, "np": np, "parameters": parameters, "head_learning_rate": 1e-3}
+
+
+def broken_finetuning():
+    """The notebook's own broken setup, from its exercise cell."""
+    source = next(s for s in _cells("06") if "def broken_finetuning(" in s)
+    source = source[: source.index("exercise_base = ")]
+    namespace = notebook_names()
+    exec(compile(source, "<06 broken_finetuning>", "exec"), namespace)
+    return namespace["broken_finetuning"]
+
+
+def fixed_finetuning():
+    return run_solution("06", "q4", **notebook_names())["fixed_finetuning"]
+
+
+def batch_norm_left_trainable(base, head, fine_tune_from):
+    model = fixed_finetuning()(base, head, fine_tune_from)
+    for layer in base.layers:
+        if isinstance(layer, keras.layers.BatchNormalization):
+            layer.trainable = True
+    return model
+
+
+def hard_coded_layer(base, head, fine_tune_from):
+    return fixed_finetuning()(base, head, "block_16_expand")  # the notebook's, not the argument
+
+
+def head_learning_rate(base, head, fine_tune_from):
+    model = fixed_finetuning()(base, head, fine_tune_from)
+    model.compile(optimizer=keras.optimizers.Adam(1e-3), loss="binary_crossentropy")
+    return model
+
+
+def test_q4_the_notebooks_fix_is_correct_and_its_broken_setup_is_not():
+    result = status(ex06.q4, fixed_finetuning())
+    assert result.status is Status.CORRECT, result.message
+    result = status(ex06.q4, broken_finetuning())
+    assert result.status is Status.INCORRECT
+    for words in ("BatchNormalization", "before fine_tune_from", "learning rate 0.001"):
+        assert words in result.message, (words, result.message)
+
+
+@pytest.mark.parametrize(
+    "setup, words",
+    [
+        (batch_norm_left_trainable, "BatchNormalization layers of the base are trainable"),
+        (hard_coded_layer, "fine_tune_from?"),
+        (head_learning_rate, "learning rate 0.001"),
+    ],
+)
+def test_q4_mistakes(setup, words):
+    result = status(ex06.q4, setup)
+    assert result.status is Status.INCORRECT
+    assert words in result.message, result.message
+
+
+def test_q4_not_a_compiled_model():
+    def uncompiled(base, head, fine_tune_from):
+        return keras.Sequential([keras.Input(base.input_shape[1:]), base, head])
+
+    result = status(ex06.q4, uncompiled)
+    assert result.status is Status.INCORRECT and "not compiled" in result.message
+
+    def head_only(base, head, fine_tune_from):
+        head.compile(optimizer=keras.optimizers.Adam(1e-5), loss="binary_crossentropy")
+        return head
+
+    result = status(ex06.q4, head_only)
+    assert result.status is Status.INCORRECT and "base's input" in result.message
+
+    model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)])
+    result = status(ex06.q4, model)
+    assert result.status is Status.INCORRECT and "should be your function" in result.message
+    for question in (ex06.q1, ex06.q2):
+        assert "should be your function" in status(question, model).message
+    assert status(ex06.q4, ...).status is Status.NOT_ATTEMPTED
+
+
+def test_q4_frozen_batch_normalization_ignores_training_mode():
+    """The base called with training=True: frozen BatchNormalization layers still do not drift."""
+
+    class TrainingMode(keras.layers.Layer):
+        def __init__(self, inner):
+            super().__init__()
+            self.inner = inner
+
+        def call(self, x):
+            return self.inner(x, training=True)
+
+    def setup(base, head, fine_tune_from):
+        fixed_finetuning()(base, head, fine_tune_from)
+        for layer in base.layers:  # the moving statistics can only move when BN trains
+            if isinstance(layer, keras.layers.BatchNormalization):
+                layer.trainable = False
+        model = keras.Sequential([keras.Input(base.input_shape[1:]), TrainingMode(base), head])
+        model.compile(optimizer=keras.optimizers.Adam(1e-5), loss="binary_crossentropy")
+        return model
+
+    result = status(ex06.q4, setup)
+    assert result.status is Status.CORRECT, result.message  # frozen BN ignores training=True
+
+
+def returns_a_flag(model):
+    return model.trainable
+
+
+def freeze_most(model):
+    for layer in model.layers[:-10]:
+        layer.trainable = False
+    return model
+
+
+def counts_tensors(base, n):
+    unfreeze_last(base, n)
+    return len(base.trainable_weights)
+
+
+def counts_everything(base, n):
+    unfreeze_last(base, n)
+    return base.count_params()
+
+
+ANSWERS = {
+    "q1": {
+        "solution": lambda: ((run_solution("06", "q1", **notebook_names())["freeze"],), {}),
+        "mistakes": [lambda: ((returns_a_flag,), {}), lambda: ((freeze_most,), {})],
+    },
+    "q2": {
+        "solution": lambda: ((run_solution("06", "q2", **notebook_names())["unfreeze_last"],), {}),
+        "mistakes": [
+            lambda: ((counts_tensors,), {}),
+            lambda: ((counts_everything,), {}),
+        ],
+    },
+    "q3": {
+        "solution": lambda: (
+            (run_solution("06", "q3", **notebook_names())["my_finetune_learning_rate"],),
+            {},
+        ),
+        "mistakes": [lambda: ((1e-3,), {}), lambda: ((1e-8,), {})],
+    },
+    "q4": {
+        "solution": lambda: ((fixed_finetuning(),), {}),
+        "mistakes": [lambda: ((broken_finetuning(),), {}), lambda: ((hard_coded_layer,), {})],
+    },
+}
+
+
+@pytest.mark.parametrize("question", ex06.QUESTIONS)
+def test_answers(question):
+    q = getattr(ex06, question)
+    args, kwargs = ANSWERS[question]["solution"]()
+    assert q.evaluate(*args, **kwargs).status is Status.CORRECT
+    for mistake in ANSWERS[question]["mistakes"]:
+        args, kwargs = mistake()
+        assert q.evaluate(*args, **kwargs).status is Status.INCORRECT
+
+
 def test_questions_listed():
-    assert [ex06.q1, ex06.q2, ex06.q3] == ex06.QUESTIONS
-    for q in ex06.QUESTIONS:
-        assert q.notebook == "06" and q.hint_texts()[0]
+    assert ex06.QUESTIONS == ("q1", "q2", "q3", "q4")
+    for name in ex06.QUESTIONS:
+        q = getattr(ex06, name)
+        assert q.notebook == "06" and len(q.hint_texts()) >= 2
 
 
 def test_the_notebooks_solutions_are_correct():
-    names = {"keras": keras, "np": np, "parameters": parameters}
+    names = notebook_names()
     assert status(ex06.q1, run_solution("06", "q1", **names)["freeze"]).correct
     assert status(ex06.q2, run_solution("06", "q2", **names)["unfreeze_last"]).correct
     rate = run_solution("06", "q3", **names)["my_finetune_learning_rate"]

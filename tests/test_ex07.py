@@ -1,62 +1,141 @@
-"""The checkers of notebook 07, against their solutions and against wrong answers."""
+"""The checkers of notebook 07, against the notebook's own solutions and common mistakes.
+
+The inputs of the solutions are prepared by the notebook's own cells (run here), so a
+test also fails when the notebook and the checker prepare a photo differently.
+"""
 
 from __future__ import annotations
 
+import functools
+
 import keras
+import matplotlib
 import numpy as np
 import pytest
 import tensorflow as tf
+from test_ex_solutions import _cells, run_solution
 
-from cvcourse import explain
-from cvcourse.exercises import ex07
+from cvcourse import datasets, explain, images, plotting
+from cvcourse.exercises import ex07, ex07_gradcam
 from cvcourse.exercises.core import Status
 
+matplotlib.use("Agg")
 
-@pytest.fixture(scope="module")
-def convnet():
-    """A small Sequential convnet named like the notebook's."""
-    keras.utils.set_random_seed(0)
-    return keras.Sequential(
-        [
-            keras.Input((32, 32, 3)),
-            keras.layers.Rescaling(1 / 255, name="rescale"),
-            keras.layers.Conv2D(8, 3, activation="relu", name="conv1"),
-            keras.layers.MaxPooling2D(name="pool1"),
-            keras.layers.Conv2D(8, 3, activation="relu", name="conv2"),
-            keras.layers.MaxPooling2D(name="pool2"),
-            keras.layers.Flatten(name="flatten"),
-            keras.layers.Dense(1, activation="sigmoid", name="p_dog"),
-        ]
+
+def notebook_cell(marker: str, **names) -> dict:
+    """Run the notebook 07 code cell holding ``marker``; return its namespace."""
+    source = next(s for s in _cells("07") if marker in s and "# BEGIN SOLUTION" not in s)
+    namespace = {"np": np, "keras": keras, "images": images, "datasets": datasets, **names}
+    exec(compile(source, "<07 cell>", "exec"), namespace)
+    return namespace
+
+
+@functools.cache
+def chelsea() -> dict:
+    """chelsea_input, chelsea_probs and chelsea_heatmap as the notebook computes them."""
+    model = ex07_gradcam.imagenet_model()
+    photo = datasets.load_sample("chelsea")
+    names = notebook_cell("chelsea_square = ", imagenet_model=model, chelsea=photo)
+    names["imagenet_model"] = model
+    names["chelsea_heatmap"] = explain.grad_cam(model, names["chelsea_input"])
+    return names
+
+
+@functools.cache
+def solution(question: str) -> dict:
+    import matplotlib.pyplot as plt
+
+    names = {"np": np, "keras": keras, "explain": explain, "plotting": plotting}
+    names.update(images=images, datasets=datasets)
+    if question != "q1":
+        names.update(chelsea())
+    if question == "q3":
+        names.update(solution("q2"))
+    found = run_solution("07", question, **names)
+    plt.close("all")
+    return found
+
+
+def second_heatmap_of(rank: int) -> tuple[int, np.ndarray]:
+    names = chelsea()
+    index = int(np.argsort(names["chelsea_probs"])[::-1][rank])
+    return index, explain.grad_cam(
+        names["imagenet_model"], names["chelsea_input"], class_index=index
     )
 
 
-@pytest.fixture(scope="module")
-def classifier():
-    """A 5-class convnet standing in for the ImageNet model, and an image for it."""
-    keras.utils.set_random_seed(1)
-    model = keras.Sequential(
-        [
-            keras.Input((16, 16, 3)),
-            keras.layers.Conv2D(6, 3, activation="relu", name="conv"),
-            keras.layers.GlobalAveragePooling2D(),
-            keras.layers.Dense(5, activation="softmax"),
-        ]
-    )
-    image = np.random.default_rng(2).uniform(-1, 1, (16, 16, 3)).astype(np.float32)
-    probs = np.asarray(model(image[None]))[0]
-    return model, image, probs
+def squashed_coffee() -> tuple[int, np.ndarray]:
+    """The coffee photo squashed to 224x224 instead of cropped: another heatmap."""
+    photo = images.resize(datasets.load_sample("coffee"), (224, 224)).astype("float32")
+    x = keras.applications.mobilenet_v2.preprocess_input(photo)
+    model = ex07_gradcam.imagenet_model()
+    index = int(np.argmax(np.asarray(model(x[None]))[0]))
+    return index, explain.grad_cam(model, x, class_index=index)
 
 
-def status(question, *args):
-    return question.evaluate(*args)
+ANSWERS = {
+    "q1": {
+        "solution": lambda: ((solution("q1")["edge_layer"],), {}),
+        "mistakes": [lambda: (("pool1",), {}), lambda: (("conv3",), {})],
+    },
+    "q2": {
+        "solution": lambda: (
+            (solution("q2")["second_class"], solution("q2")["second_heatmap"]),
+            {},
+        ),
+        "mistakes": [
+            lambda: (second_heatmap_of(0), {}),  # the predicted class again
+            lambda: (second_heatmap_of(2), {}),  # the third most likely
+        ],
+    },
+    "q3": {
+        "solution": lambda: ((solution("q3")["agreement"],), {}),
+        "mistakes": [
+            lambda: ((1.0,), {}),  # a heatmap with itself
+            lambda: (
+                (float(np.abs(chelsea()["chelsea_heatmap"] - second_heatmap_of(1)[1]).mean()),),
+                {},
+            ),
+        ],
+    },
+    "q4": {
+        "solution": lambda: (
+            (solution("q4")["coffee_class"], solution("q4")["coffee_heatmap"]),
+            {},
+        ),
+        "mistakes": [
+            lambda: (squashed_coffee(), {}),  # not prepared as Chelsea was
+            lambda: (second_heatmap_of(0), {}),  # Chelsea's answer
+        ],
+    },
+}
+
+
+@pytest.mark.parametrize("question", ex07.QUESTIONS)
+def test_solutions_and_mistakes(question):
+    q = getattr(ex07, question)
+    args, kwargs = ANSWERS[question]["solution"]()
+    result = q.evaluate(*args, **kwargs)
+    assert result.status is Status.CORRECT, result.message
+    for mistake in ANSWERS[question]["mistakes"]:
+        args, kwargs = mistake()
+        result = q.evaluate(*args, **kwargs)
+        assert result.status is Status.INCORRECT, (question, args)
 
 
 # ------------------------------------------------------------------------------- q1
 
 
-def test_q1_solution(convnet):
-    result = status(ex07.q1, convnet, "conv1")
-    assert result.status is Status.CORRECT, result.message
+def test_q1_the_checker_rebuilds_the_notebooks_architecture():
+    rebuilt = ex07.notebook_convnet()
+    source = next(s for s in _cells("07") if "convnet = keras.Sequential(" in s)
+    namespace = {"keras": keras, "IMAGE_SIZE": ex07.IMAGE_SIZE}
+    exec(compile(source.replace("convnet.summary()", ""), "<07 convnet>", "exec"), namespace)
+    notebook = namespace["convnet"]
+    assert [(layer.name, type(layer)) for layer in rebuilt.layers] == [
+        (layer.name, type(layer)) for layer in notebook.layers
+    ]
+    assert rebuilt.count_params() == notebook.count_params()
 
 
 @pytest.mark.parametrize(
@@ -65,83 +144,71 @@ def test_q1_solution(convnet):
         ("pool1", "close"),
         ("conv2", "deeper"),
         ("rescale", "before any convolution"),
+        ("dense", "classifier"),
         ("conv9", "no layer 'conv9'"),
         (1, "string"),
         (["conv1"], "string"),
     ],
 )
-def test_q1_wrong_answers(convnet, answer, words):
-    result = status(ex07.q1, convnet, answer)
+def test_q1_wrong_answers(answer, words):
+    result = ex07.q1.evaluate(answer)
     assert result.status is Status.INCORRECT
     assert words in result.message
 
 
-def test_q1_placeholder(convnet):
-    assert status(ex07.q1, convnet, ...).status is Status.NOT_ATTEMPTED
+def test_q1_a_different_model_cannot_be_passed_in():
+    result = ex07.q1.evaluate(keras.Sequential([keras.Input((4,)), keras.layers.Dense(1)]), "x")
+    assert result.status is Status.INCORRECT and "called the wrong way" in result.message
 
 
 # ------------------------------------------------------------------------------- q2
 
 
-def test_q2_solution(classifier):
-    model, image, probs = classifier
-    second = int(np.argsort(probs)[-2])
-    heatmap = explain.grad_cam(model, image, class_index=second)
-    result = status(ex07.q2, model, image, second, heatmap)
+def test_q2_solution_message_and_accepted_forms():
+    index, heatmap = second_heatmap_of(1)
+    result = ex07.q2.evaluate(np.int64(index), tf.constant(heatmap))
     assert result.status is Status.CORRECT, result.message
-    assert "row" in result.message
-    # a tensor and a NumPy integer are fine too
-    result = status(ex07.q2, model, image, np.int64(second), tf.constant(heatmap))
-    assert result.status is Status.CORRECT, result.message
+    assert f"class {index}" in result.message and "row" in result.message
 
 
-def test_q2_wrong_answers(classifier):
-    model, image, probs = classifier
-    top = int(np.argmax(probs))
-    second = int(np.argsort(probs)[-2])
-    third = int(np.argsort(probs)[-3])
-    good = explain.grad_cam(model, image, class_index=second)
-    top_map = explain.grad_cam(model, image, class_index=top)
+def test_q2_wrong_answers_say_what_is_wrong():
+    top, top_map = second_heatmap_of(0)
+    second, good = second_heatmap_of(1)
     cases = [
         ((top, top_map), "predicted class"),
-        ((second, top_map), "heatmap of the predicted class"),
+        ((second, top_map), "heatmap of the predicted"),
         ((second, explain.upsample(good, (16, 16))), "shape"),
         ((second, good * 2 - 0.5), "[0, 1]"),
-        ((7, good), "numbered 0 to 4"),
+        ((second, np.full_like(good, np.nan)), "NaN"),
+        ((1000, good), "0 to 999"),
         (("tabby", good), "class index"),
         ((True, good), "class index"),
         ((second, None), "None"),
     ]
-    if not np.allclose(explain.grad_cam(model, image, class_index=third), good, atol=0.05):
-        cases.append(((second, explain.grad_cam(model, image, class_index=third)), "not the"))
-    for (answer_class, answer_map), words in cases:
-        result = status(ex07.q2, model, image, answer_class, answer_map)
-        assert result.status is Status.INCORRECT, (answer_class, words)
+    for answer, words in cases:
+        result = ex07.q2.evaluate(*answer)
+        assert result.status is Status.INCORRECT, words
         assert words in result.message, (words, result.message)
+        assert str(second) not in result.message.replace(f"class {answer[0]}", "")
 
 
-def test_q2_placeholders(classifier):
-    model, image, probs = classifier
-    second = int(np.argsort(probs)[-2])
-    assert status(ex07.q2, model, image, ..., ...).status is Status.NOT_ATTEMPTED
-    assert status(ex07.q2, model, image, second, ...).status is Status.NOT_ATTEMPTED
+def test_q2_self_consistent_nonsense_is_wrong():
+    """A heatmap of another image, for the right class, does not pass."""
+    second, _ = second_heatmap_of(1)
+    model = ex07_gradcam.imagenet_model()
+    noise = np.random.default_rng(0).uniform(-1, 1, (224, 224, 3)).astype("float32")
+    other = explain.grad_cam(model, noise, class_index=second)
+    assert ex07.q2.evaluate(second, other).status is Status.INCORRECT
+
+
+def test_q2_placeholders():
+    second, good = second_heatmap_of(1)
+    assert ex07.q2.evaluate(..., ...).status is Status.NOT_ATTEMPTED
+    result = ex07.q2.evaluate(second, ...)
+    assert result.status is Status.INCORRECT and "still ..." in result.message
 
 
 # ------------------------------------------------------------------------------- q3
-
-
-def maps():
-    rng = np.random.default_rng(5)
-    return rng.uniform(0, 1, (7, 7)).astype(np.float32), rng.uniform(0, 1, (7, 7))
-
-
-def test_q3_solution():
-    first, second = maps()
-    agreement = float(np.corrcoef(first.ravel(), second.ravel())[0, 1])
-    result = status(ex07.q3, first, second, agreement)
-    assert result.status is Status.CORRECT, result.message
-    assert f"{agreement:.2f}" in result.message
-    assert status(ex07.q3, first, first, 1.0).status is Status.CORRECT
 
 
 @pytest.mark.parametrize(
@@ -151,28 +218,38 @@ def test_q3_solution():
         (lambda a, b: float(np.abs(a - b).mean()), "np.corrcoef"),
         (lambda a, b: "similar", "number"),
         (lambda a, b: float("nan"), "NaN"),
+        (lambda a, b: float("inf"), "NaN"),
+        (lambda a, b: 1.5, "between -1 and 1"),
         (lambda a, b: [0.1, 0.2], "one number"),
     ],
 )
 def test_q3_wrong_answers(make, words):
-    first, second = maps()
-    result = status(ex07.q3, first, second, make(first, second))
+    first, second = chelsea()["chelsea_heatmap"], second_heatmap_of(1)[1]
+    result = ex07.q3.evaluate(make(first, second))
     assert result.status is Status.INCORRECT
     assert words in result.message, result.message
 
 
-def test_q3_maps_of_different_sizes():
-    first, second = maps()
-    result = status(ex07.q3, first, np.zeros((5, 5)), 0.0)
-    assert result.status is Status.INCORRECT and "shapes" in result.message
+def test_q3_correct_message_reads_the_correlation():
+    agreement = solution("q3")["agreement"]
+    result = ex07.q3.evaluate(np.float32(agreement))
+    assert result.status is Status.CORRECT and f"{agreement:.2f}" in result.message
+    assert ex07.q3.evaluate(...).status is Status.NOT_ATTEMPTED
 
 
-def test_q3_placeholders():
-    first, second = maps()
-    assert status(ex07.q3, first, ..., ...).status is Status.NOT_ATTEMPTED
-    assert status(ex07.q3, first, second, ...).status is Status.NOT_ATTEMPTED
+# ------------------------------------------------------------------------------- q4
 
 
-def test_questions_are_listed():
-    assert [ex07.q1, ex07.q2, ex07.q3] == ex07.QUESTIONS
-    assert all(q.notebook == "07" and q.hint_texts()[0] for q in ex07.QUESTIONS)
+def test_q4_heatmap_of_a_squashed_photo_is_explained():
+    index, heatmap = squashed_coffee()
+    result = ex07.q4.evaluate(ex07_gradcam.ranked_classes("coffee")[0], heatmap)
+    assert result.status is Status.INCORRECT
+    assert "centre square" in result.message
+
+
+def test_q4_not_attempted_and_questions_listed():
+    assert ex07.q4.evaluate(..., ...).status is Status.NOT_ATTEMPTED
+    assert ex07.QUESTIONS == ("q1", "q2", "q3", "q4")
+    for name in ex07.QUESTIONS:
+        q = getattr(ex07, name)
+        assert q.notebook == "07" and len(q.hint_texts()) >= 2

@@ -7,6 +7,9 @@
   of trainable parameters; checked for several ``n`` on one base, in a row.
 - ``q3``: choose the learning rate for fine-tuning, ``finetune_learning_rate`` (a
   :class:`~core.Value` within bounds).
+- ``q4`` (debug): repair a broken fine-tuning setup as ``fixed_finetuning(base, head,
+  fine_tune_from)``; judged on the checker's own base by trainable-parameter counts, the
+  learning rate and what one training step changes (:mod:`.ex06_finetune`).
 """
 
 from __future__ import annotations
@@ -15,10 +18,9 @@ import functools
 
 import numpy as np
 
-from . import core
+from . import core, ex06_finetune
 
-NOTEBOOK = "06"
-COMMON = {"notebook": NOTEBOOK, "notebook_name": "06_transfer_learning"}
+COMMON = {"notebook": "06", "notebook_name": "06_transfer_learning"}
 
 # Fine-tuning learning rates the checker accepts: Adam's usual 1e-3 trains a new head;
 # pretrained weights want steps 10 to 1000 times smaller.
@@ -27,23 +29,8 @@ HIGHEST_RATE = 1e-4
 HEAD_RATE = 1e-3
 
 
-def _small_base():
-    """A fresh, small MobileNetV2-shaped base (random weights, no download): 154 layers."""
-    import keras
-
-    return keras.applications.MobileNetV2(
-        weights=None, include_top=False, input_shape=(32, 32, 3), alpha=0.35
-    )
-
-
-def _size(weights) -> int:
-    return int(sum(int(np.prod(w.shape)) for w in weights))
-
-
-def _is_bn(layer) -> bool:
-    import keras
-
-    return isinstance(layer, keras.layers.BatchNormalization)
+# a fresh MobileNetV2-shaped base (no download), a tensor list's size, a BatchNormalization?
+_small_base, _size, _is_bn = ex06_finetune.small_base, ex06_finetune.size, ex06_finetune.is_bn
 
 
 def _layer_names(layers, limit: int = 3) -> str:
@@ -63,6 +50,7 @@ class Freeze(core.Check):
 
         base = _small_base()
         before = [np.array(w) for w in base.get_weights()]
+        ex06_finetune.not_a_model(freeze, name)
         out = core.call_student(freeze, base, what="your function freeze")
         model = base if out is None else out
         if not isinstance(model, keras.Model):
@@ -100,7 +88,6 @@ class Freeze(core.Check):
 
 @functools.cache
 def _weight_counts() -> tuple[int, int]:
-    """(weight tensors, parameters) of the checker's base."""
     base = _small_base()
     return len(base.weights), _size(base.weights)
 
@@ -111,9 +98,11 @@ q1 = core.Answers(
     title="freeze a pretrained base",
     usage="ex.q1.check(freeze)",
     hints=(
-        "Every Keras layer and model has a `trainable` attribute. Setting it on the model "
-        "sets it on every layer inside, BatchNormalization included. Afterwards "
-        "model.trainable_weights is an empty list. Return the model."
+        "Every Keras layer and model has a `trainable` attribute, and a frozen layer's "
+        "weights move from trainable_weights to non_trainable_weights.",
+        "Setting model.trainable = False on the model sets it on every layer inside, "
+        "BatchNormalization included; afterwards model.trainable_weights is an empty list. "
+        "Return the model.",
     ),
     parts={"freeze": Freeze()},
     correct=lambda freeze: (
@@ -139,6 +128,7 @@ class UnfreezeLast(core.Check):
         base = _small_base()
         base.trainable = False  # as in the notebook: the base starts frozen
         for n in (20, 5, 40):  # a smaller n after a larger one: the function must reset
+            ex06_finetune.not_a_model(unfreeze_last, name)
             got = core.call_student(unfreeze_last, base, n, what=f"unfreeze_last(base, {n})")
             expected = _expected_trainable(base, n)
             actual = _size(base.trainable_weights)
@@ -215,10 +205,12 @@ q2 = core.Answers(
     usage="ex.q2.check(unfreeze_last)",
     hints=(
         "A frozen model reports no trainable weights whatever its layers say, so start with "
-        "base.trainable = True. Then give every layer its own flag: trainable if it is one "
-        "of base.layers[-n:] and not a keras.layers.BatchNormalization, frozen otherwise. "
-        "Count the parameters as the sum of the sizes of base.trainable_weights (the size "
-        "of one weight tensor is the product of its shape)."
+        "base.trainable = True. Then give every layer its own flag, True or False: the check "
+        "calls your function several times on one base.",
+        "A layer trains if it is one of base.layers[-n:] and not a "
+        "keras.layers.BatchNormalization. Count the parameters as the sum of the sizes of "
+        "base.trainable_weights (the size of one tensor is the product of its shape): the "
+        "notebook's parameters() does it.",
     ),
     parts={"unfreeze_last": UnfreezeLast()},
     correct=lambda unfreeze_last: (
@@ -273,12 +265,36 @@ q3 = core.Answers(
     title="a learning rate for fine-tuning",
     usage="ex.q3.check(finetune_learning_rate)",
     hints=(
-        "The new head was trained with Adam at 1e-3. The unfrozen pretrained layers "
-        "already hold good weights: the steps should be 10 to 100 times smaller, so that "
-        "fine-tuning adjusts them instead of overwriting what ImageNet taught them."
+        "The new head was trained with Adam at 1e-3, from random weights. The unfrozen "
+        "pretrained layers already hold good weights: should their steps be larger or smaller?",
+        "10 to 100 times smaller than the head's, so that fine-tuning adjusts the pretrained "
+        "features instead of overwriting what ImageNet taught them.",
     ),
     parts={"finetune_learning_rate": FineTuneRate()},
     correct=_q3_correct,
 )
 
-QUESTIONS = [q1, q2, q3]
+
+# ------------------------------------------------------------------------------- q4
+
+q4 = core.Answers(
+    **COMMON,
+    name="q4",
+    title="repair a broken fine-tuning setup (debug)",
+    usage="ex.q4.check(fixed_finetuning)",
+    hints=(
+        "broken_finetuning has three bugs. Compare it with section 6: which layers of the "
+        "base train there, what happens to BatchNormalization, and which learning rate is used?",
+        "Set base.trainable = True, then each layer's flag: trainable from the layer named "
+        "fine_tune_from on, and never for a keras.layers.BatchNormalization. Keep the model "
+        "base -> head, and compile it with Adam at a fine-tuning rate (1e-5 to 1e-4).",
+    ),
+    parts={"fixed_finetuning": ex06_finetune.FineTuneSetup()},
+    correct=lambda fixed_finetuning: (
+        "only the top of the base ({:,} parameters) and the head ({:,}) train, "
+        "BatchNormalization stays in inference mode, and a training step changes nothing "
+        "that is frozen.".format(*ex06_finetune.expected_trainable())
+    ),
+)
+
+QUESTIONS = ("q1", "q2", "q3", "q4")

@@ -1,65 +1,98 @@
 """Exercises of notebook 07_visualizing_convnets.
 
-- ``q1``: name the layer of the small convnet whose feature maps look most like edges
-  (a :class:`~core.Choice` among the model's layers).
-- ``q2``: a Grad-CAM heatmap of the cat photo for a second class, not the predicted one
-  (a class index and a :class:`~core.Value`, the checker's own Grad-CAM).
-- ``q3``: how much the two heatmaps agree, as a correlation: what changes with the class.
+Every reference is the checker's own: it rebuilds the notebook's small convnet (q1) and
+loads MobileNetV2 with its ImageNet top and the sample photos itself (q2-q4), prepared as
+the notebook prepares Chelsea; what a student passes is only the answer.
+
+- ``q1``: ``edge_layer``, the layer of the small convnet whose maps look most like edges
+  (a :class:`~core.Choice` among the layers of the architecture the notebook defines).
+- ``q2``: ``second_class`` and ``second_heatmap``, Chelsea's runner-up ImageNet class and
+  its Grad-CAM (7x7 float32 in [0, 1]), against the checker's own Grad-CAM.
+- ``q3``: ``agreement``, the correlation of Chelsea's heatmaps for the predicted and the
+  runner-up class (a :class:`~core.Value`; NaN and infinity are wrong).
+- ``q4`` (transfer): ``coffee_class`` and ``coffee_heatmap``, the predicted class of the
+  coffee photo and its Grad-CAM.
 """
 
 from __future__ import annotations
 
-import numpy as np
+import functools
 
 from . import core
+from .ex07_gradcam import (
+    PhotoClass,
+    PhotoHeatmap,
+    correlation,
+    peak,
+    ranked_classes,
+    reference_heatmap,
+)
 
 NOTEBOOK = "07"
 COMMON = {"notebook": NOTEBOOK, "notebook_name": "07_visualizing_convnets"}
-
 POOLING = ("MaxPooling2D", "AveragePooling2D", "GlobalAveragePooling2D", "GlobalMaxPooling2D")
+IMAGE_SIZE = 128  # the small convnet's input (notebook 07, Parameters)
 
 
-def _is_conv(layer) -> bool:
+@functools.cache
+def notebook_convnet():
+    """The small convnet of notebook 07, section 2, rebuilt (untrained: only its layers count)."""
     import keras
+    from keras import layers
 
-    return isinstance(layer, (keras.layers.Conv2D, keras.layers.DepthwiseConv2D))
-
-
-def _first_conv(model):
-    return next((layer for layer in core.layers_of(model) if _is_conv(layer)), None)
+    stack = [keras.Input((IMAGE_SIZE, IMAGE_SIZE, 3)), layers.Rescaling(1 / 255, name="rescale")]
+    for i, filters in enumerate((16, 32, 64, 64), start=1):
+        stack += [
+            layers.Conv2D(filters, 3, activation="relu", name=f"conv{i}"),
+            layers.MaxPooling2D(name=f"pool{i}"),
+        ]
+    stack += [
+        layers.Flatten(name="flatten"),
+        layers.Dropout(0.5, name="dropout"),
+        layers.Dense(64, activation="relu", name="dense"),
+        layers.Dense(1, activation="sigmoid", name="p_dog"),
+    ]
+    return keras.Sequential(stack, name="small_convnet")
 
 
 # ------------------------------------------------------------------------------- q1
 
 
 class EdgeLayer(core.Choice):
-    """edge_layer: the name of one of the model's layers; right for its first convolution."""
+    """edge_layer: a layer name of the notebook's convnet; right for its first convolution."""
+
+    def judge(self, value, name, answers):
+        if not isinstance(value, str):  # an array or a model is no option, and not comparable
+            return self.not_an_option(value, [], name)
+        return super().judge(value, name, answers)
 
     def not_an_option(self, value, names, name):
         if not isinstance(value, str):
             return (
-                f"give the layer's name as a string, such as {names[0]!r}, not "
-                f"{core.describe(value)}."
+                f"give the layer's name as a string, such as 'dense', not {core.describe(value)}."
             )
-        return f"the model has no layer {value!r}; its layers are: {', '.join(names)}."
+        return f"the small convnet has no layer {value!r}; its layers are: {', '.join(names)}."
 
     def wrong(self, edge_layer, name, answers):
-        layers = core.layers_of(answers["model"])
+        layers = notebook_convnet().layers
         names = [layer.name for layer in layers]
-        first = _first_conv(answers["model"])
-        if first is None:
-            return "this model has no convolution layer; pass the small convnet."
-        position, first_position = names.index(edge_layer), names.index(first.name)
-        if position < first_position:
+        position, first = names.index(edge_layer), names.index("conv1")
+        if position < first:
             return (
                 f"{edge_layer} comes before any convolution: it has no filters and only "
                 "passes the image on. Which layer's filters first turn it into maps?"
             )
-        if type(layers[position]).__name__ in POOLING and first_position == position - 1:
+        kind = type(layers[position]).__name__
+        if kind in POOLING and position == first + 1:
             return (
-                f"close: {edge_layer} only keeps the largest value of each 2x2 patch of "
-                f"{first.name}'s maps, so it shows the same edges at half the size. Name the "
-                "layer that computes them."
+                f"close: {edge_layer} only keeps the largest value of each 2x2 patch of the "
+                "maps before it, so it shows the same edges at half the size. Name the layer "
+                "that computes them."
+            )
+        if kind in ("Flatten", "Dropout", "Dense"):
+            return (
+                f"{edge_layer} is in the classifier at the end: its outputs are no longer "
+                "maps of the image at all. Look at the convolution layers."
             )
         return (
             f"{edge_layer}'s maps are deeper in the network and more abstract: blobs that stand "
@@ -71,20 +104,21 @@ q1 = core.Answers(
     **COMMON,
     name="q1",
     title="the layer whose maps look like edges",
-    usage='ex.q1.check(convnet, edge_layer)   # edge_layer = "a layer name"',
+    usage='ex.q1.check(edge_layer)   # edge_layer = "a layer name"',
     hints=(
-        "Look at the activation grids from the top: which layer's maps still show the cat's "
-        "outline, as bright lines where the brightness or colour changes? Give that layer's "
-        "name, as printed above each grid (or by convnet.summary())."
+        "Look at the activation grids of section 3 from the top: which layer's maps still "
+        "show the cat's outline, as bright lines where the brightness or colour changes?",
+        "Edges are local: a change between neighbouring pixels. The layer whose filters see "
+        "the fewest pixels of the photo at once is the one that can only respond to them. "
+        "Give its name as convnet.summary() prints it.",
     ),
-    context=("model",),
     parts={
         "edge_layer": EdgeLayer(
-            options=lambda answers: [layer.name for layer in core.layers_of(answers["model"])],
-            answer=lambda answers: getattr(_first_conv(answers["model"]), "name", None),
+            options=lambda answers: [layer.name for layer in notebook_convnet().layers],
+            answer="conv1",
         )
     },
-    correct=lambda model, edge_layer: (
+    correct=lambda edge_layer: (
         f"{edge_layer} is the first convolution: each of its small filters sees only "
         "a few pixels, so what it can detect is local changes of brightness and "
         "colour, edges."
@@ -92,149 +126,38 @@ q1 = core.Answers(
 )
 
 
-# ------------------------------------------------------------------------------- q2
-
-
-def _predicted(model, image) -> tuple[np.ndarray, int]:
-    from .. import explain
-
-    batch = np.asarray(image, dtype=np.float32)[None]
-    prediction = np.asarray(model(batch, training=False))[0]
-    return prediction, explain.predicted_class(prediction)
-
-
-def _class_index(answers) -> int | None:
-    """second_class as a valid class index, or None."""
-    prediction, _ = _predicted(answers["model"], answers["image"])
-    n_classes = 2 if prediction.size == 1 else prediction.size
-    value = core.as_whole_number(answers["second_class"])
-    return value if value is not None and 0 <= value < n_classes else None
-
-
-class SecondClass(core.Check):
-    """second_class: a class index of the model, not its predicted class."""
-
-    def judge(self, value, name, answers):
-        prediction, top = _predicted(answers["model"], answers["image"])
-        n_classes = 2 if prediction.size == 1 else prediction.size
-        index = core.as_whole_number(value)
-        if index is None:
-            return (
-                f"{name} should be a class index, a whole number such as 281, not "
-                f"{core.describe(value)}."
-            )
-        if not 0 <= index < n_classes:
-            return f"{name} is {index}, but the classes are numbered 0 to {n_classes - 1}."
-        if index == top:
-            return (
-                f"class {index} is the predicted class, whose heatmap you have already "
-                "seen. Pick another one, e.g. the second most likely."
-            )
-        return None
-
-
-class SecondHeatmap(core.Value):
-    """second_heatmap: the checker's Grad-CAM of second_class, within 0.05."""
-
-    atol = 0.05
-    rtol = 0.0
-
-    def reference(self, answers):
-        from .. import explain
-
-        index = _class_index(answers)
-        return explain.grad_cam(answers["model"], answers["image"], class_index=index)
-
-    def judge(self, value, name, answers):
-        if _class_index(answers) is None:
-            return None  # the class is wrong, and said so: nothing to compare with
-        return super().judge(value, name, answers)
-
-    def wrong_shape(self, arr, expected, name):
-        return (
-            f"{name} has shape {arr.shape}, but a Grad-CAM has the size of the last feature "
-            f"maps, {expected.shape}. Keep it as explain.grad_cam returns it (resize only "
-            "for display)."
-        )
-
-    def diagnose(self, heatmap, expected, name, answers):
-        from .. import explain
-
-        if heatmap.size and (heatmap.min() < -1e-6 or heatmap.max() > 1 + 1e-6):
-            return (
-                f"{name} should lie in [0, 1] (negative evidence set to 0, the peak scaled "
-                f"to 1); it goes from {heatmap.min():.3g} to {heatmap.max():.3g}."
-            )
-        model, image = answers["model"], answers["image"]
-        top = _predicted(model, image)[1]
-        if np.allclose(heatmap, explain.grad_cam(model, image, class_index=top), atol=self.atol):
-            return (
-                "this is the heatmap of the predicted class. Pass class_index=second_class "
-                "to explain.grad_cam."
-            )
-        return (
-            f"{name} is not the Grad-CAM of class {answers['second_class']} for this image. "
-            "Compute it with explain.grad_cam(imagenet_model, chelsea_input, "
-            "class_index=second_class)."
-        )
-
-
-def _q2_correct(model, image, second_class, second_heatmap) -> str:
-    from .. import explain
-
-    index = int(second_class)
-    expected = explain.grad_cam(model, image, class_index=index)
-    row, col = (int(v) for v in np.unravel_index(int(np.argmax(expected)), expected.shape))
-    return (
-        f"that is the Grad-CAM for class {index}; its peak is at row {row}, "
-        f"column {col} of the {expected.shape[0]}x{expected.shape[1]} map."
-    )
-
-
 q2 = core.Answers(
     **COMMON,
     name="q2",
     title="Grad-CAM for a second class",
-    usage="ex.q2.check(imagenet_model, chelsea_input, second_class, second_heatmap)",
+    usage="ex.q2.check(second_class, second_heatmap)",
     hints=(
-        "Take the second most likely class of the prediction (np.argsort(...)[-2], or read it "
-        "off decode_predictions), then call explain.grad_cam with class_index=second_class. "
-        "Keep the heatmap at its own size (7x7); do not resize it."
+        "Take the second most likely class of chelsea_probs: np.argsort sorts from the "
+        "smallest, so the runner-up is np.argsort(chelsea_probs)[-2].",
+        "Then call explain.grad_cam(imagenet_model, chelsea_input, class_index=second_class). "
+        "Keep the heatmap at its own size (7x7); do not resize it.",
     ),
-    context=("model", "image"),
-    parts={"second_class": SecondClass(), "second_heatmap": SecondHeatmap()},
-    partial="not attempted",
-    correct=_q2_correct,
+    parts={
+        "second_class": PhotoClass(rank=1, wanted="the second most likely class"),
+        "second_heatmap": PhotoHeatmap(rank=1),
+    },
+    correct=lambda second_class, second_heatmap: peak("chelsea", 1),
 )
 
 
 # ------------------------------------------------------------------------------- q3
 
 
-def correlation(first, second) -> float:
-    """Pearson correlation of two heatmaps (0 when one of them is constant)."""
-    a = np.asarray(first, dtype=np.float64).ravel()
-    b = np.asarray(second, dtype=np.float64).ravel()
-    if a.std() == 0 or b.std() == 0:
-        return 0.0
-    return float(np.corrcoef(a, b)[0, 1])
-
-
 class Agreement(core.Value):
-    """agreement: the correlation of the two heatmaps, within 1e-3."""
+    """agreement: the correlation of the checker's two Chelsea heatmaps, within 1e-3."""
 
     atol = 1e-3
     rtol = 0.0
-    advice = "Flatten both with .ravel() and use np.corrcoef."
+    advice = "Flatten both heatmaps with .ravel() and use np.corrcoef."
 
     def reference(self, answers):
-        first = core.as_array(answers["first_heatmap"], "the first heatmap")
-        second = core.as_array(answers["second_heatmap"], "second_heatmap")
-        if first.shape != second.shape:
-            raise core.Incorrect(
-                f"the two heatmaps have shapes {first.shape} and {second.shape}; compare maps "
-                "of the same layer, both at their own size."
-            )
+        ranked = ranked_classes("chelsea")
+        first, second = (reference_heatmap("chelsea", ranked[r]) for r in (0, 1))
         return correlation(first, second)
 
     def wrong_shape(self, arr, expected, name):
@@ -243,14 +166,16 @@ class Agreement(core.Value):
         return None
 
     def diagnose(self, value, expected, name, answers):
+        if abs(float(value)) > 1:
+            return f"{name} is {float(value):.3f}, but a correlation lies between -1 and 1."
         return (
-            f"{name} is {float(value):.3f}, but the correlation of the two heatmaps is not "
-            f"that. {self.advice}"
+            f"{name} is {float(value):.3f}, but that is not the correlation of Chelsea's "
+            f"heatmaps for her predicted and her runner-up class. {self.advice}"
         )
 
 
-def _q3_correct(first_heatmap, second_heatmap, agreement) -> str:
-    expected = correlation(first_heatmap, second_heatmap)
+def _q3_correct(agreement) -> str:
+    expected = Agreement().reference({})
     if expected > 0.7:
         meaning = "the two classes are found in much the same places"
     elif expected > 0.2:
@@ -264,14 +189,37 @@ q3 = core.Answers(
     **COMMON,
     name="q3",
     title="how much the two heatmaps agree",
-    usage="ex.q3.check(chelsea_heatmap, second_heatmap, agreement)",
+    usage="ex.q3.check(agreement)",
     hints=(
-        "np.corrcoef(a.ravel(), b.ravel()) is a 2x2 matrix; the correlation of a and b is "
-        "its off-diagonal entry [0, 1]. Flatten both heatmaps first."
+        "A correlation compares two lists of numbers: flatten both 7x7 heatmaps "
+        "(chelsea_heatmap and second_heatmap) with .ravel().",
+        "np.corrcoef(a, b) is a 2x2 matrix; the correlation of a and b is its off-diagonal "
+        "entry [0, 1]. Make it a plain float.",
     ),
-    context=("first_heatmap", "second_heatmap"),
     parts={"agreement": Agreement()},
     correct=_q3_correct,
 )
 
-QUESTIONS = [q1, q2, q3]
+
+# ------------------------------------------------------------------------------- q4
+
+q4 = core.Answers(
+    **COMMON,
+    name="q4",
+    title="Grad-CAM of a photo the notebook did not use (transfer)",
+    usage="ex.q4.check(coffee_class, coffee_heatmap)",
+    hints=(
+        "Prepare datasets.load_sample('coffee') exactly as Chelsea was prepared: its centre "
+        "square (the photo is wider than high), resized to 224x224, then preprocess_input.",
+        "coffee_class is the argmax of imagenet_model's prediction for that input, and "
+        "coffee_heatmap = explain.grad_cam(imagenet_model, coffee_input, "
+        "class_index=coffee_class), at its own 7x7 size.",
+    ),
+    parts={
+        "coffee_class": PhotoClass(photo="coffee", rank=0, wanted="the predicted class"),
+        "coffee_heatmap": PhotoHeatmap(photo="coffee", rank=0),
+    },
+    correct=lambda coffee_class, coffee_heatmap: peak("coffee", 0),
+)
+
+QUESTIONS = ("q1", "q2", "q3", "q4")
