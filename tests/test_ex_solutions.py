@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import importlib
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -22,7 +23,7 @@ from cvcourse.exercises import solutions
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
-MODULES = ["ex00", "ex01", "ex02", "ex03", "ex05", "ex06", "ex07", "ex08"]
+MODULES = sorted(p.stem for p in (ROOT / "cvcourse" / "exercises").glob("ex[0-9][0-9].py"))
 
 
 @functools.cache
@@ -62,9 +63,13 @@ def run_solution(number: str, question: str, **names) -> dict:
 def test_every_question_is_declared_in_full_and_has_a_solution_block(module_name):
     module = importlib.import_module(f"cvcourse.exercises.{module_name}")
     number = module_name[2:]
-    assert module.QUESTIONS and exercises.questions(number) == module.QUESTIONS
+    assert module.QUESTIONS and all(isinstance(name, str) for name in module.QUESTIONS)
+    declared = [getattr(module, name) for name in module.QUESTIONS]
+    assert exercises.questions(number) == declared
+    defined = sorted(name for name in dir(module) if re.fullmatch(r"q\d+", name))
+    assert sorted(module.QUESTIONS) == defined, "QUESTIONS must list every question"
     (path,) = NOTEBOOKS.glob(f"{number}_*.ipynb")
-    for q in module.QUESTIONS:
+    for q in declared:
         assert getattr(module, q.name) is q  # the attribute name keys solutions.json
         assert q.notebook == number and q.notebook_name == path.stem
         assert q.title and q.usage.startswith(f"ex.{q.name}.check(") and q.hint_texts()[0]
