@@ -6,7 +6,7 @@ import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
 from cvcourse.tools import release
-from cvcourse.tools.dependence import answer_dependent_cells
+from cvcourse.tools.dependence import answer_dependent_cells, cleared_cells
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -36,6 +36,15 @@ def test_dependent_cells_follow_the_answer_through_the_notebook():
     assert answer_dependent_cells(_notebook()) == {2, 3, 5}
 
 
+def test_the_exercises_section_is_cleared_even_where_no_answer_is_read():
+    nb = _notebook()
+    nb.cells[4:4] = [new_markdown_cell("## Exercises\n\n### Exercise 2: predict (predict)")]
+    nb.cells.insert(6, new_markdown_cell("## Summary"))
+    # cell 5 (print(x + 1)) now sits in the Exercises section: it could show a prediction
+    assert cleared_cells(nb) == answer_dependent_cells(nb) | {5}
+    assert 5 not in answer_dependent_cells(nb)
+
+
 def test_student_copy_keeps_lesson_outputs_and_clears_answer_outputs():
     student = release.make_student_copy(_notebook(), source_name="99_lesson.ipynb")
     kept = {i: c.outputs for i, c in enumerate(student.cells) if c.cell_type == "code"}
@@ -50,7 +59,7 @@ def test_course_student_copies_keep_figures():
     for path in sorted((ROOT / "notebooks" / "student").glob("[0-9][0-9]_*.ipynb")):
         source = nbformat.read(ROOT / "notebooks" / path.name, as_version=4)
         student = nbformat.read(path, as_version=4)
-        dependent = answer_dependent_cells(source)
+        dependent = cleared_cells(source)
         for index, (a, b) in enumerate(zip(source.cells, student.cells, strict=True)):
             if a.cell_type != "code" or index in dependent or "ex." in a.source:
                 continue

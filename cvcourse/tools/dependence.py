@@ -1,11 +1,13 @@
-"""Which cells of a solution notebook depend on an exercise's answer.
+"""Which cells of a solution notebook a student copy shows without their outputs.
 
 A student copy keeps the stored outputs of the full run (figures, tables, printed results)
 wherever the student's own answers cannot change them, so the copy reads like the lesson it
-is; :mod:`cvcourse.tools.release` clears the outputs of the cells this module names. A cell
-depends on an answer when it holds a solution block, or when it reads a name that a
-solution block binds (``rps_model``, ``to_gray_dot``), or a name bound by a cell that
-depends on one (``rps_test_accuracy = rps_model.evaluate(...)``), in notebook order.
+is; :mod:`cvcourse.tools.release` clears the outputs of the cells :func:`cleared_cells`
+names: every code cell of the ``## Exercises`` section (the student's own work, including a
+cell that shows the truth after a *predict* exercise), and every cell that depends on an
+answer: one that holds a solution block, reads a name that a solution block binds
+(``rps_model``, ``to_gray_dot``), or reads a name bound by a cell that depends on one
+(``rps_test_accuracy = rps_model.evaluate(...)``), in notebook order.
 """
 
 from __future__ import annotations
@@ -81,3 +83,21 @@ def _reads_before_binding(tree: ast.Module) -> set[str]:
         free |= read_names(statement) - bound
         bound |= bound_names(statement)
     return free
+
+
+def exercise_section_cells(nb) -> set[int]:
+    """Indexes of the code cells between a ``## Exercises`` heading and the next ``## `` one."""
+    inside, cells = False, set()
+    for index, cell in enumerate(nb.cells):
+        if cell.cell_type == "markdown":
+            headings = [ln.strip() for ln in cell.source.splitlines() if ln.startswith("## ")]
+            if headings:
+                inside = headings[-1].startswith("## Exercises")
+        elif cell.cell_type == "code" and inside:
+            cells.add(index)
+    return cells
+
+
+def cleared_cells(nb) -> set[int]:
+    """Indexes of the code cells whose outputs a student copy leaves out (see above)."""
+    return answer_dependent_cells(nb) | exercise_section_cells(nb)

@@ -18,7 +18,7 @@ Outputs in the student copy
     A student copy reads like the lesson: every cell that does not depend on an exercise's
     answer keeps the full run's outputs (figures, tables, printed results). Cells that
     depend on an answer (:mod:`cvcourse.tools.dependence`: a solution block, or a cell that
-    reads a name a solution binds) are cleared, with one exception: a cell
+    reads a name a solution binds) and the cells of the ``## Exercises`` section are cleared, with one exception: a cell
     that holds a solution or calls ``<ex>.<q>.check(...)`` keeps, as its stored outputs,
     exactly what its checks show when nothing is attempted. Running the copy under nbval
     therefore proves both that the placeholders run and that every check reports *not
@@ -33,7 +33,7 @@ import copy
 from pathlib import Path
 
 from .course import NOTEBOOK_GLOB
-from .dependence import answer_dependent_cells
+from .dependence import cleared_cells
 from .files import write_atomic
 from .markers import BEGIN, END, STUDENT, ReleaseError, check_calls, exercise_aliases, has_solution
 from .placeholders import PLACEHOLDER_COMMENT, strip_solutions
@@ -85,7 +85,7 @@ def make_student_copy(nb, *, source_name: str | None = None):
     student = copy.deepcopy(nb)
     label = source_name or "notebook"
     aliases = exercise_aliases(student)
-    dependent = answer_dependent_cells(student)
+    dependent = cleared_cells(student)
     for index, cell in enumerate(student.cells):
         if cell.cell_type != "code":
             continue
