@@ -10,6 +10,7 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
+from cvcourse.exercises import ex01
 from cvcourse.tools import release, solutions
 from cvcourse.tools.markers import ReleaseError
 
@@ -139,7 +140,7 @@ def test_the_course_solutions_file_is_generated_from_the_notebooks():
     expected = solutions.solutions_json([(p.name, nbformat.read(p, as_version=4)) for p in paths])
     assert SOLUTIONS.read_text(encoding="utf-8") == expected, "run `cvcourse release`"
     data = json.loads(expected)
-    assert set(data["ex01"]) == {"q1", "q2", "q3"}
+    assert set(data["ex01"]) == set(ex01.QUESTIONS)
     assert "def count_conv2d_params(kernel_size, in_channels, filters):" in data["ex01"]["q3"]
     assert "BEGIN SOLUTION" not in expected and "STUDENT:" not in expected
 
