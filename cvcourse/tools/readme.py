@@ -93,7 +93,7 @@ REFERENCES: list[tuple[str, str, str, str, str]] = [
     (
         "03_chinese_mnist_project",
         "seed_cnn_test_accuracy",
-        "Chinese MNIST, the seed's CNN",
+        "Chinese MNIST, baseline CNN",
         "-",
         "-",
     ),
