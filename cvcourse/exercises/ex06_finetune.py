@@ -34,14 +34,18 @@ def small_base(pooling=None):
 
 
 def new_head():
-    """A fresh head like the notebook's: (n, 1280) features -> P(dog), 1,281 parameters."""
+    """A fresh head like the notebook's: (n, 1280) features -> P(dog), 1,281 parameters.
+
+    Its weights start at zero, so P(dog) starts at 0.5 whatever features a random base
+    gives: the sigmoid cannot saturate, and one training step always moves the head.
+    """
     import keras
 
     return keras.Sequential(
         [
             keras.Input((1280,)),
             keras.layers.Dropout(0.2),
-            keras.layers.Dense(1, activation="sigmoid"),
+            keras.layers.Dense(1, activation="sigmoid", kernel_initializer="zeros"),
         ]
     )
 
