@@ -13,7 +13,6 @@ CIFAR-10 loader decodes its tarball directly and needs no extracted folder.
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import tempfile
 import zipfile
@@ -23,7 +22,7 @@ from .. import settings
 from . import verify
 from .errors import CorruptFileError
 from .registry import RemoteFile
-from .transfer import make_shareable
+from .transfer import publish_folder
 
 EXTRACTED_MARKER = ".cvcourse-extracted.json"
 
@@ -55,11 +54,7 @@ def extract(name: str, *, progress: bool = True) -> Path:
         (tmp / EXTRACTED_MARKER).write_text(
             json.dumps({"file": name, "sha256": digest, "members": names}), encoding="utf-8"
         )
-        for folder in [tmp, *(p for p in tmp.rglob("*") if p.is_dir())]:
-            make_shareable(folder)
-        if root.exists():
-            shutil.rmtree(root)
-        os.replace(tmp, root)
+        publish_folder(tmp, root)
     finally:
         if tmp.exists():
             shutil.rmtree(tmp, ignore_errors=True)

@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .. import settings
-from .files import extract, make_shareable
+from .files import extract
+from .transfer import publish_folder
 
 ARCHIVE = "cats_and_dogs_filtered.zip"
 CLASS_NAMES = ("cats", "dogs")
@@ -89,11 +90,7 @@ def load_cats_vs_dogs(*, progress: bool = True) -> FolderSplits:
                     (tmp / split / cls).mkdir(parents=True)
                     for name in names:
                         _link_or_copy(source / cls / name, tmp / split / cls / name)
-            for folder in [tmp, *(p for p in tmp.rglob("*") if p.is_dir())]:
-                make_shareable(folder)
-            if root.exists():
-                shutil.rmtree(root)
-            os.replace(tmp, root)
+            publish_folder(tmp, root)
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
     return FolderSplits(

@@ -8,6 +8,7 @@ Used by :mod:`cvcourse.datasets.files` for mirrors and origin URLs, and by
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 import urllib.error
 import urllib.request
@@ -78,6 +79,18 @@ def make_shareable(path: Path) -> None:
     umask = os.umask(0)
     os.umask(umask)
     os.chmod(path, (0o777 if path.is_dir() else 0o666) & ~umask)
+
+
+def publish_folder(tmp: Path, root: Path) -> None:
+    """Put a finished temp folder ``tmp`` in place as ``root``: shareable, then one rename.
+
+    Every folder inside gets normal permissions; an older ``root`` is removed first.
+    """
+    for folder in [tmp, *(p for p in tmp.rglob("*") if p.is_dir())]:
+        make_shareable(folder)
+    if root.exists():
+        shutil.rmtree(root)
+    os.replace(tmp, root)
 
 
 def install_verified(

@@ -26,7 +26,7 @@ from __future__ import annotations
 import inspect
 from collections.abc import Callable, Mapping
 
-from .question import Question
+from .question import Question, apply_settings
 from .results import PLACEHOLDER, Incorrect, NotAttempted
 
 
@@ -48,13 +48,7 @@ class Check:
     """
 
     def __init__(self, **settings):
-        for key, value in settings.items():
-            if key.startswith("_") or not hasattr(type(self), key):
-                raise TypeError(
-                    f"{type(self).__name__} has no setting {key!r}: check its spelling "
-                    "against the class's documented settings."
-                )
-            setattr(self, key, value)
+        apply_settings(self, settings)
 
     def judge(self, value, name: str, answers: Mapping) -> str | None:  # pragma: no cover
         raise NotImplementedError

@@ -31,6 +31,18 @@ from .results import (
     show,
 )
 
+
+def apply_settings(obj, settings: dict) -> None:
+    """Set each keyword setting on ``obj``; a name its class does not declare is a TypeError."""
+    for key, value in settings.items():
+        if key.startswith("_") or not hasattr(type(obj), key):
+            raise TypeError(
+                f"{type(obj).__name__} has no setting {key!r}: check its spelling "
+                "against the class's documented settings."
+            )
+        setattr(obj, key, value)
+
+
 STUDENT_TIME_LIMIT = 60.0  # seconds one call of a student's function may take
 
 
@@ -95,13 +107,7 @@ class Question:
     points: float = 1
 
     def __init__(self, **settings):
-        for key, value in settings.items():
-            if key.startswith("_") or not hasattr(type(self), key):
-                raise TypeError(
-                    f"{type(self).__name__} has no setting {key!r}: check its spelling "
-                    "against the class's documented settings."
-                )
-            setattr(self, key, value)
+        apply_settings(self, settings)
 
     # --------------------------------------------------------------- to implement
 
