@@ -21,7 +21,6 @@ ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 
 CODE_SPAN = re.compile(r"```.*?```|`[^`\n]*`", re.DOTALL)
-LINK_TARGET = re.compile(r"\]\([^)]*\)")
 NUMBER = r"(\d+(?:,\d{3})*(?:\.\d+)?)"
 PERCENT = re.compile(NUMBER + r"\s?(?:%|percent\b)")
 TIME_UNITS = {
@@ -103,11 +102,8 @@ def code_fractions(nb) -> set[str]:
 
 
 def sentences(markdown: str) -> list[str]:
-    text = LINK_TARGET.sub("](link)", CODE_SPAN.sub(" ", markdown))
-    if SOURCE.search(markdown) and "](http" in markdown:
-        text = markdown  # keep link targets where they carry the source
-        text = CODE_SPAN.sub(" ", text)
-    return [s for s in SENTENCE_END.split(text) if s.strip()]
+    """A markdown text's sentences, table rows and list items, code left out."""
+    return [s for s in SENTENCE_END.split(CODE_SPAN.sub(" ", markdown)) if s.strip()]
 
 
 def unbacked_numbers(nb) -> list[tuple[int, str]]:
