@@ -7,6 +7,7 @@ module                     draws
 ``plotting.curves``        training curves of one run or several (and their smoothing)
 ``plotting.evaluation``    confusion matrices, galleries of mistakes, top-k predictions
 ``plotting.overlays``      feature maps, filter patterns, Grad-CAM heatmaps on images
+``plotting.diagrams``      block diagrams of Keras models (one box per layer)
 ``plotting.fonts``         which installed font draws a label (Chinese class names)
 =========================  ===========================================================
 
@@ -27,6 +28,7 @@ percentiles, so that a few extreme values do not leave the rest of a map gray.
 """
 
 from .curves import compare_histories, plot_history, smooth_curve
+from .diagrams import show_model_diagram
 from .evaluation import plot_confusion_matrix, show_mistakes, show_top_predictions
 from .fonts import CJK_FONT_FAMILIES, font_for_text, readable_labels
 from .images import show_before_after, show_images, show_kernel, show_kernels
@@ -54,6 +56,7 @@ __all__ = [
     "show_kernel",
     "show_kernels",
     "show_mistakes",
+    "show_model_diagram",
     "show_overlays",
     "show_top_predictions",
     "smooth_curve",
