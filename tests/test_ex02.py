@@ -6,7 +6,6 @@ import numpy as np
 import pytest
 from test_ex_solutions import run_solution
 
-from cvcourse import models
 from cvcourse.exercises import ex02
 from cvcourse.exercises.core import Status
 
@@ -64,10 +63,62 @@ def test_q1_placeholder_is_not_attempted():
 # ------------------------------------------------------------------------------- q2
 
 
+def classic_convnet(input_shape=(28, 28, 1), num_classes=10):
+    """Section 5's classic convnet, written out as the notebook's student writes it."""
+    import keras
+
+    return keras.Sequential(
+        [
+            keras.Input(shape=input_shape),
+            keras.layers.Conv2D(32, 3, activation="relu"),
+            keras.layers.MaxPooling2D(2),
+            keras.layers.Conv2D(64, 3, activation="relu"),
+            keras.layers.MaxPooling2D(2),
+            conv3 := keras.layers.Conv2D(64, 3, activation="relu"),
+            keras.layers.Flatten(),
+            keras.layers.Dense(64, activation="relu"),
+            keras.layers.Dense(num_classes, activation="softmax"),
+        ]
+    ), conv3
+
+
+def notebook_model(variable: str, **names):
+    """Run the notebook 02 cell that builds ``variable`` (``name = keras.Sequential``)."""
+    import keras
+    import nbformat
+    from test_ex_solutions import NOTEBOOKS
+
+    (path,) = NOTEBOOKS.glob("02_*.ipynb")
+    nb = nbformat.read(path, as_version=4)
+    (source,) = [c.source for c in nb.cells if f"{variable} = keras.Sequential" in c.source]
+    ns = {"keras": keras, "np": np, **names}
+    exec(source, ns)
+    return ns[variable]
+
+
+def layer_table(model):
+    return [(type(layer).__name__, tuple(layer.output.shape)) for layer in model.layers]
+
+
 def test_q2_expected_shapes_come_from_the_real_model():
-    model = models.mnist_convnet((32, 32, 3))
+    model, conv3 = classic_convnet((32, 32, 3))
     assert ex02.expected_shapes() == ((4, 4, 64), 1024)
-    assert model.get_layer("flatten").output.shape[-1] == 1024
+    assert tuple(conv3.output.shape[1:]) == (4, 4, 64)
+    assert model.layers[-3].output.shape[-1] == 1024
+    assert model.count_params() == ex02._classic_convnet((32, 32, 3)).count_params()
+
+
+def test_q2_the_checkers_convnet_is_the_notebooks():
+    """The checker's reference is section 5's model, layer for layer, on both inputs."""
+    section5 = notebook_model("classic_convnet")
+    reference = ex02._classic_convnet((28, 28, 1))
+    assert layer_table(section5) == layer_table(reference)
+    assert section5.count_params() == reference.count_params() == 93_322
+    revealed = notebook_model(  # the cell after the check, which builds it on 32 x 32 x 3
+        "cifar_convnet", conv3_shape=(4, 4, 64), flatten_length=1024
+    )
+    assert layer_table(revealed) == layer_table(ex02._classic_convnet(ex02.CIFAR_SHAPE))
+    assert layer_table(revealed) == layer_table(classic_convnet((32, 32, 3))[0])
 
 
 def test_q2_solution_is_correct():
@@ -75,8 +126,8 @@ def test_q2_solution_is_correct():
     result = ex02.q2.evaluate(ns["conv3_shape"], ns["flatten_length"])
     assert result.status is Status.CORRECT
     # a TensorShape with its batch axis is fine too
-    model = models.mnist_convnet((32, 32, 3))
-    assert ex02.q2.evaluate(model.get_layer("conv3").output.shape, 1024).correct
+    _, conv3 = classic_convnet((32, 32, 3))
+    assert ex02.q2.evaluate(conv3.output.shape, 1024).correct
 
 
 @pytest.mark.parametrize(
@@ -184,17 +235,9 @@ def mnist_model(order="fixed", last="softmax", first_filters=32, input_shape=(28
 
 
 def test_q4_the_notebooks_broken_model_is_the_one_tested_here():
-    import keras
-    import nbformat
-    from test_ex_solutions import NOTEBOOKS
-
-    (path,) = NOTEBOOKS.glob("02_*.ipynb")
-    nb = nbformat.read(path, as_version=4)
-    (source,) = [c.source for c in nb.cells if "broken_model = keras.Sequential" in c.source]
-    ns = {"keras": keras, "np": np, "x_test": np.zeros((3, 28, 28, 1), dtype="float32")}
-    exec(source, ns)
-    given = ns["broken_model"]
-    assert tuple(given(ns["x_test"]).shape) == (3, 250)
+    x_test = np.zeros((3, 28, 28, 1), dtype="float32")
+    given = notebook_model("broken_model", x_test=x_test)
+    assert tuple(given(x_test).shape) == (3, 250)
     assert given.count_params() == mnist_model("broken", "relu").count_params()
     assert ex02.q4.evaluate(given).status is Status.INCORRECT
 
@@ -218,7 +261,7 @@ def test_q4_solution_is_correct():
         (lambda: mnist_model("fixed", "sigmoid"), "not probabilities"),
         (lambda: mnist_model(first_filters=16), "parameters"),  # redesigned, not repaired
         (lambda: mnist_model(input_shape=(32, 32, 3)), "takes inputs of shape (32, 32, 3)"),
-        (lambda: models.mnist_convnet(num_classes=3), "one per class"),
+        (lambda: classic_convnet(num_classes=3)[0], "one per class"),
         (lambda: "fixed_model", "Keras model"),
         (lambda: lambda x: np.full((len(x), 10), 0.1), "Keras model"),  # not a model
     ],

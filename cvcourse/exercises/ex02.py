@@ -2,11 +2,10 @@
 
 - ``q1``: count the parameters of three layers by hand (a Conv2D, a Dense after a Flatten,
   a 1x1 Conv2D): a list of items (:class:`~core.Items`).
-- ``q2``: predict the shape out of the third convolution, and the length of the Flatten,
-  when the MNIST convnet is given 32 x 32 colour images (a shape and a :class:`~core.Value`).
-- ``q3``: write ``most_confused_pair(cm)``, the (true, predicted) pair that a confusion
-  matrix says the model mixes up most; it is tried on matrices with known answers
-  (:class:`~core.Function`).
+- ``q2``: predict conv3's output shape and the Flatten's length when section 5's classic
+  convnet (the checker builds its own) gets 32 x 32 colour images (a shape, a Value).
+- ``q3``: write ``most_confused_pair(cm)``, the (true, predicted) pair a confusion matrix
+  counts most often off its diagonal, tried on matrices with known answers (a Function).
 - ``q4`` (debug): repair a given broken model (Dense before Flatten, a ReLU for the output);
   judged untrained on the checker's own images (:class:`~repaired_models.RepairedModel`).
 """
@@ -105,12 +104,29 @@ q1 = core.Answers(
 CIFAR_SHAPE = (32, 32, 3)
 
 
+def _classic_convnet(input_shape: tuple[int, int, int]):
+    """The checker's own copy of section 5's classic convnet (93,322 parameters on MNIST)."""
+    import keras
+
+    return keras.Sequential(
+        [
+            keras.Input(shape=input_shape),
+            keras.layers.Conv2D(32, 3, activation="relu"),
+            keras.layers.MaxPooling2D(2),
+            keras.layers.Conv2D(64, 3, activation="relu"),
+            keras.layers.MaxPooling2D(2),
+            keras.layers.Conv2D(64, 3, activation="relu", name="conv3"),
+            keras.layers.Flatten(name="flatten"),
+            keras.layers.Dense(64, activation="relu"),
+            keras.layers.Dense(10, activation="softmax"),
+        ]
+    )
+
+
 @functools.cache
 def expected_shapes() -> tuple[tuple[int, int, int], int]:
-    """(conv3 output shape, flatten length) of the MNIST convnet on CIFAR_SHAPE, from Keras."""
-    from .. import models
-
-    model = models.mnist_convnet(CIFAR_SHAPE)
+    """(conv3 output shape, flatten length) of the classic convnet on CIFAR_SHAPE, from Keras."""
+    model = _classic_convnet(CIFAR_SHAPE)
     conv3 = tuple(model.get_layer("conv3").output.shape[1:])
     flatten = model.get_layer("flatten").output.shape[-1]
     return conv3, int(flatten)
@@ -143,7 +159,6 @@ class Conv3Shape(core.Check):
                 f"{name} {given}: the channels are wrong; conv3 has 64 filters, and a "
                 "Conv2D outputs one channel per filter whatever its input has"
             )
-        return None
 
 
 def _q2_correct(conv3_shape, flatten_length) -> str:
