@@ -15,7 +15,7 @@ import pytest
 import tensorflow as tf
 from test_ex_solutions import _cells, run_solution
 
-from cvcourse import datasets, explain, images, plotting
+from cvcourse import datasets, explain, images, plotting, settings
 from cvcourse.exercises import ex07, ex07_gradcam
 from cvcourse.exercises.core import Status
 
@@ -129,7 +129,7 @@ def test_solutions_and_mistakes(question):
 def test_q1_the_checker_rebuilds_the_notebooks_architecture():
     rebuilt = ex07.notebook_convnet()
     source = next(s for s in _cells("07") if "convnet = keras.Sequential(" in s)
-    namespace = {"keras": keras, "IMAGE_SIZE": ex07.IMAGE_SIZE}
+    namespace = {"keras": keras, "settings": settings, "IMAGE_SIZE": ex07.IMAGE_SIZE}
     exec(compile(source.replace("convnet.summary()", ""), "<07 convnet>", "exec"), namespace)
     notebook = namespace["convnet"]
     assert [(layer.name, type(layer)) for layer in rebuilt.layers] == [

@@ -9,8 +9,10 @@ Arrays in, arrays out, no drawing (:mod:`cvcourse.plotting` draws the results)::
 ``image`` is one image shaped like the model's input without the batch axis, e.g.
 (224, 224, 3), already scaled the way the model expects (``preprocess_input`` for an
 ImageNet base; raw 0-255 pixels for a model that starts with a ``Rescaling`` layer).
-Models: Sequential with an explicit ``keras.Input``, or functional, a pretrained base
-nested inside included (see :mod:`cvcourse.explain.layers`).
+Models: Sequential with an explicit ``keras.Input``, or functional; the layers asked for
+are the model's own, reached with public Keras only. A layer inside a model nested as one
+layer (a pretrained base inside a classifier) raises a ValueError that gives the public
+recipe notebook 07 teaches (see :mod:`cvcourse.explain.features`).
 
 One module per concern: :mod:`~cvcourse.explain.layers` (finding layers),
 :mod:`~cvcourse.explain.features` (feature models, activations),

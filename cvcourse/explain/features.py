@@ -1,17 +1,25 @@
-"""Feature models and activations: a layer's output for an image, nested models included.
+"""Feature models and activations: a layer's output for an image, with public Keras only.
 
-``keras.Model(model.inputs, model.get_layer(name).output)`` fails for a layer inside a
-nested model: that layer's ``output`` belongs to the nested model's own graph, which starts
-at the nested model's own input. :func:`feature_model` instead runs the outer model layer
-by layer on a fresh ``keras.Input`` and, when it reaches the nested model, runs a copy of
-it that also returns the inner outputs asked for. The result is an ordinary Keras model
-from the outer input to those outputs, sharing the original weights. Part of
+A feature model is a Keras model from a model's input to the outputs of some of its layers,
+sharing its weights. Public Keras gives one in two ways, and :func:`feature_model` uses them:
+
+- for a functional model (and a ``keras.applications`` model),
+  ``keras.Model(model.inputs, [layer.output, ...])``;
+- for a ``Sequential`` model with a ``keras.Input``, calling its layers one by one on a
+  fresh ``keras.Input`` and keeping the outputs asked for (a model nested in it as one
+  layer, a pretrained base, included).
+
+A layer *inside* a nested model (a pretrained base held by a classifier as one layer) is
+out of reach: its ``output`` belongs to the nested model's own graph, which starts at the
+nested model's own input, not at the classifier's. :func:`feature_model` then raises a
+ValueError that names the layer and the nested model and gives the public recipe, which
+notebook 07 teaches: call the nested model and the layers after it under one
+``tf.GradientTape``, or build the classifier from the nested model's own input. Part of
 :mod:`cvcourse.explain`, taught in notebook 07.
 """
 
 from __future__ import annotations
 
-import functools
 import weakref
 
 import numpy as np
@@ -20,6 +28,7 @@ from .layers import (
     _check_inspectable,
     _inner_layers,
     _input_shape,
+    _is_model,
     _is_sequential,
     feature_map_layers,
     find_layer,
@@ -29,56 +38,42 @@ from .layers import (
 _FEATURE_MODELS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
-def _run(model, x, wanted: dict[int, str], holders: set[int], found: dict):
-    """Call ``model``'s layers one by one on the symbolic tensor ``x``; its output.
-
-    The outputs of the ``wanted`` layers (``id(layer)`` -> key) are put into ``found``.
-    A nested model in ``holders`` (ids of the nested models that hold wanted layers) is
-    replaced by a copy of itself with extra outputs (:func:`_tapped`), so names inside it
-    cannot clash with names outside it.
-    """
-
-    def call(layer, *args, **kwargs):
-        if id(layer) in holders:
-            tapped, keys = _tapped(layer, wanted, holders)
-            outs = tapped(*args, **kwargs)  # e.g. training=False, as in the original call
-            out = outs[0]
-            found.update(zip(keys, outs[1:]))
-        else:
-            out = layer(*args, **kwargs)
-        if id(layer) in wanted:
-            found[wanted[id(layer)]] = out
-        return out
-
-    if _is_sequential(model):
-        for layer in _inner_layers(model):
-            x = call(layer, x)
-        return x
-    # A functional model: Keras' own graph runner, with each layer's call wrapped so
-    # that nested models on the way to a wanted layer are opened up too.
-    return model._run_through_graph(x, operation_fn=lambda op: functools.partial(call, op))
-
-
-def _tapped(model, wanted: dict[int, str], holders: set[int]):
-    """(model', keys): ``model`` with outputs [its output, wanted layers inside it...]."""
-    import keras
-
-    inputs = keras.Input(batch_shape=_input_shape(model))
-    found: dict = {}
-    output = _run(model, inputs, wanted, holders, found)
-    keys = list(found)
-    return keras.Model(inputs, [output, *(found[k] for k in keys)], name=model.name), keys
+def nested_layer_message(model, name: str, nested) -> str:
+    """Why layer ``name`` (``nested`` itself, or a layer inside it) is out of reach from
+    ``model``'s input, and the public recipe instead (str). Used by :func:`feature_model`
+    (notebook 07)."""
+    inner = name.split("/")[-1]
+    outer = f"{model.name!r}"
+    if inner == nested.name:
+        what = f"{nested.name!r} is a model nested in {outer} as one layer: its output"
+        taps = "nested(x)"
+    else:
+        what = (
+            f"layer {inner!r} is inside {nested.name!r}, a model nested in {outer} as one "
+            "layer: its output"
+        )
+        taps = f"keras.Model(nested.input, [nested.get_layer({inner!r}).output, nested.output])"
+    return (
+        f"{what} belongs to the nested model's own graph, which starts at the nested "
+        f"model's own input, so no keras.Model from the input of {outer} reaches it. The public "
+        f"recipe (notebook 07, section 5), with nested = model.get_layer({nested.name!r}): "
+        f"under one tf.GradientTape, call {taps} and then the layers that follow the nested "
+        "model; or build the model from the nested model's own input, "
+        "keras.Model(nested.input, head(nested.output)), and ask that model."
+    )
 
 
 def feature_model(model, layer_names, *, include_output: bool = False):
     """A Keras model from ``model``'s input to the outputs of ``layer_names``.
 
-    It returns a list of tensors in the order of ``layer_names``, followed by the model's
-    own prediction when ``include_output`` is true. It shares ``model``'s weights. Layers
-    inside nested models work (see the module notes); the new model is built by running
-    ``model`` on a fresh ``keras.Input``, which adds calls to the layers' history but
-    changes nothing in ``model`` itself. Asked again for the same layers of the same
-    model, it returns the model it built the first time. Taught in notebook 07.
+    ``model`` is a functional model or a ``Sequential`` model with a ``keras.Input``;
+    ``layer_names`` are names of its own layers (a model nested in a ``Sequential`` model
+    counts as one layer). The feature model returns a list of tensors in the order of
+    ``layer_names``, followed by ``model``'s own prediction when ``include_output`` is
+    true, and shares ``model``'s weights. Asked again for the same layers of the same
+    model, it returns the model it built the first time. Raises ValueError, with the
+    public recipe to use instead, for a layer inside a nested model (see the module
+    notes). Taught in notebook 07.
     """
     _check_inspectable(model)
     if isinstance(layer_names, str):
@@ -93,29 +88,48 @@ def feature_model(model, layer_names, *, include_output: bool = False):
     return cache[key]
 
 
+def _own_layers(model, layer_names: list[str]) -> list:
+    """The top-level layers named; ValueError for a layer inside a nested model."""
+    chosen = []
+    for name in layer_names:
+        path = find_layer(model, name)
+        if len(path) > 1:
+            raise ValueError(nested_layer_message(model, name, path[0]))
+        if any(layer is path[0] for layer in chosen):
+            raise ValueError(f"layer {name!r} is asked for twice")
+        chosen.append(path[0])
+    return chosen
+
+
 def _build_feature_model(model, layer_names: list[str], include_output: bool):
     import keras
 
-    paths = [find_layer(model, name) for name in layer_names]
-    wanted: dict[int, str] = {}
-    holders: set[int] = set()
-    for name, path in zip(layer_names, paths):
-        if id(path[-1]) in wanted:
-            raise ValueError(f"layer {name!r} is asked for twice")
-        wanted[id(path[-1])] = name
-        holders.update(id(layer) for layer in path[:-1])
-    inputs = keras.Input(batch_shape=_input_shape(model))
-    found: dict = {}
-    output = _run(model, inputs, wanted, holders, found)
-    missing = [name for name in layer_names if name not in found]
-    if missing:
-        raise ValueError(f"layers {missing} are not on the way from the input to the output")
-    outputs = [found[name] for name in layer_names]
+    chosen = _own_layers(model, layer_names)
+    if _is_sequential(model):
+        # Public for Sequential models: call the layers one by one on a fresh input.
+        inputs = keras.Input(batch_shape=_input_shape(model))
+        x, found = inputs, {}
+        for layer in _inner_layers(model):
+            x = layer(x)
+            found[id(layer)] = x
+        outputs, model_outputs = [found[id(layer)] for layer in chosen], [x]
+    else:
+        for layer in chosen:
+            if _is_model(layer):
+                raise ValueError(nested_layer_message(model, layer.name, layer))
+        _input_shape(model)  # one defined input, or a ValueError that says so
+        inputs, model_outputs = model.inputs[0], list(model.outputs)
+        outputs = [layer.output for layer in chosen]
     if include_output:
-        if isinstance(output, (list, tuple, dict)):
+        if len(model_outputs) != 1 or isinstance(model_outputs[0], (list, tuple, dict)):
             raise ValueError("only models with one output are supported")
-        outputs.append(output)
-    return keras.Model(inputs, outputs, name=f"{model.name}_features")
+        outputs.append(model_outputs[0])
+    try:
+        return keras.Model(inputs, outputs, name=f"{model.name}_features")
+    except ValueError as err:  # e.g. a layer shared with another model, first called there
+        raise ValueError(
+            f"the outputs of {layer_names} are not connected to {model.name!r}'s input: {err}"
+        ) from err
 
 
 def _as_batch(model, image) -> tuple[np.ndarray, bool]:
@@ -139,7 +153,8 @@ def activations(model, image, layer_names=None) -> dict[str, np.ndarray]:
 
     ``image`` is one input (H, W, C), or a batch (N, H, W, C). Returns a dict, in the
     order asked, from layer name to a float32 NumPy array: (h, w, channels) for one
-    image, (N, h, w, channels) for a batch. Taught in notebook 07, used in 06 and 08.
+    image, (N, h, w, channels) for a batch. The layers are ``model``'s own (see
+    :func:`feature_model`). Taught in notebook 07.
     """
     if layer_names is None:
         layer_names = feature_map_layers(model)

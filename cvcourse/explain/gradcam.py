@@ -47,8 +47,9 @@ def grad_cam(model, image, class_index: int | None = None, layer_name: str | Non
     ``image`` is one input (H, W, C), scaled as the model expects. ``class_index``
     defaults to the predicted class. Returns float32 (h, w) in [0, 1], the size of the
     feature maps (7x7 for MobileNetV2 at 224x224); all zeros when nothing in the image
-    speaks for the class. ``layer_name`` may be a layer inside a nested base.
-    Taught in notebook 07.
+    speaks for the class. ``layer_name`` is one of ``model``'s own layers (see
+    :func:`~cvcourse.explain.feature_model`): for a layer inside a nested base, it raises a
+    ValueError with the public recipe of notebook 07, section 5. Taught in notebook 07.
     """
     import tensorflow as tf
 

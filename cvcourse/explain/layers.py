@@ -1,10 +1,12 @@
 """Finding layers in a Keras model: by name or path, feature-map layers, the input shape.
 
 Sequential models built with an explicit ``keras.Input`` and functional models can be
-looked into, including models that hold another model as one layer (a pretrained base
-inside a classifier). A layer inside a nested model is named by its name alone
-(``"Conv_1"``) or by the path ``"mobilenetv2_1.00_160/Conv_1"``. Subclassed models (a
-custom ``call``) cannot. Part of :mod:`cvcourse.explain`, taught in notebook 07.
+looked into, through ``model.layers``. :func:`find_layer` also finds a layer inside a
+model nested as one layer (a pretrained base inside a classifier), by its name alone
+(``"Conv_1"``) or by the path ``"mobilenetv2_1.00_160/Conv_1"``, so that the feature
+models of :mod:`~cvcourse.explain.features` can say which nested model holds it.
+Subclassed models (a custom ``call``) cannot be looked into. Part of
+:mod:`cvcourse.explain`, taught in notebook 07.
 """
 
 from __future__ import annotations
@@ -26,9 +28,11 @@ def _is_sequential(model) -> bool:
 
 
 def _is_functional(model) -> bool:
-    # Functional models (and keras.applications models) run a graph of layers; the
-    # Sequential check comes first because a Sequential model is not one of them.
-    return _is_model(model) and not _is_sequential(model) and hasattr(model, "_run_through_graph")
+    # Functional models (and keras.applications models) are keras.Function graphs of
+    # layers; a Sequential model is not one of them, a subclassed model neither.
+    import keras
+
+    return _is_model(model) and isinstance(model, keras.Function)
 
 
 def _check_inspectable(model) -> None:
@@ -65,7 +69,8 @@ def find_layer(model, name: str) -> list:
     ``name`` is a layer name, looked for at the top level first and then inside nested
     models (depth first, in layer order), or a path ``"outer_layer/inner_layer"``.
     Returns a list of Keras layers. Raises ValueError listing the top-level names when
-    there is no such layer. Used by the feature models of notebook 07.
+    there is no such layer. Used by the feature models of notebook 07, which reach the
+    top-level layers only (a path of one).
     """
     _check_inspectable(model)
     if PATH_SEPARATOR in name:
@@ -97,7 +102,8 @@ def _no_layer_message(model, name: str) -> str:
 def feature_map_layers(model) -> list[str]:
     """Names of the top-level layers whose output is a stack of feature maps (4-D).
 
-    A nested model whose output is 4-D (a convolutional base) counts as one such layer.
+    A nested model whose output is 4-D (a convolutional base) counts as one such layer
+    (:func:`~cvcourse.explain.activations` reaches it in a Sequential model only).
     Returns a list of str. The default layers of :func:`activations` (notebook 07).
     """
     _check_inspectable(model)
@@ -108,8 +114,9 @@ def last_feature_map_layer(model) -> str:
     """The layer Grad-CAM looks at by default: the last 4-D output that is not a pooling.
 
     For a convnet that is its last convolution (or the activation right after it); for a
-    classifier built on a pretrained base it is the base itself, whose output is the
-    base's last feature maps. Returns the layer's name (str); raises ValueError when the
+    classifier that holds a pretrained base as one layer it is the base itself, whose
+    output is the base's last feature maps (reachable in a Sequential classifier; a
+    functional one gets the nested-model error of :func:`~cvcourse.explain.feature_model`). Returns the layer's name (str); raises ValueError when the
     model has no 4-D layer. Used by :func:`~cvcourse.explain.grad_cam` (notebook 07).
     """
     _check_inspectable(model)
