@@ -1,5 +1,6 @@
 """cvcourse.plotting.diagrams: block diagrams of real Keras models, one box per layer, each
-saying what the model holds (the layer's kind, output shape and parameter count)."""
+saying what the model holds (the layer's kind, output shape and parameter count); and
+plotting.conv_diagrams: notebook 01's grids, which draw what their arguments compute."""
 
 from __future__ import annotations
 
@@ -9,10 +10,13 @@ matplotlib.use("Agg")
 
 import keras  # noqa: E402
 import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.patches import Rectangle  # noqa: E402
 
-from cvcourse import plotting  # noqa: E402
+from cvcourse import kernels, plotting  # noqa: E402
+from cvcourse.plotting import conv_diagrams as diagrams_conv  # noqa: E402
 from cvcourse.plotting import diagrams  # noqa: E402
 
 L = keras.layers
@@ -205,3 +209,165 @@ def test_format_shape():
     assert diagrams.format_shape((None, 10)) == "10"
     assert diagrams.format_shape((None, None, None, 3)) == "?x?x3"
     assert diagrams.format_shape([(None, 4), (None, 2, 2)]) == "4, 2x2"
+
+
+# Diagrams of notebook 01: the sliding window, padding and stride, pooling, receptive field.
+
+X = np.array(
+    [[2, 3, 4, 2, 4], [0, 1, 4, 1, 1], [1, 1, 0, 7, 2], [3, 2, 3, 1, 1], [1, 2, 0, 2, 8]]
+)  # notebook 01's 5 x 5 example
+EDGE = kernels.kernel("edge")
+
+
+def cell_values(ax) -> dict:
+    """(row, col) -> the number written in that cell of a grid panel."""
+    values = {}
+    for text in ax.texts:
+        gid = text.get_gid() or ""
+        if gid.startswith("cell:"):
+            row, col = (int(v) for v in gid[5:].split(","))
+            values[row, col] = float(text.get_text())
+    return values
+
+
+def outlines(ax):
+    """(row, col, height, width) of each red outline in a panel."""
+    found = []
+    for patch in ax.patches:
+        if isinstance(patch, Rectangle) and patch.get_facecolor()[3] == 0:
+            found.append((patch.get_y(), patch.get_x(), patch.get_height(), patch.get_width()))
+    return found
+
+
+@pytest.mark.parametrize(
+    "image,kernel,position",
+    [
+        (X, EDGE, (1, 2)),
+        (X, kernels.kernel("sobel_x"), (2, 0)),  # not symmetric
+        (X, np.array([[1, 0, -1]]), (4, 1)),  # not square
+    ],
+)
+def test_sliding_window_draws_the_correlation_up_to_its_position(image, kernel, position):
+    fig = plotting.show_sliding_window(image, kernel, position)
+    inputs, kernel_ax, products, output = fig.axes
+    expected = kernels.correlate2d(image, kernel)
+    drawn = cell_values(output)
+    row, col = position
+    assert drawn == {
+        (i, j): expected[i, j]
+        for i in range(expected.shape[0])
+        for j in range(expected.shape[1])
+        if (i, j) <= position
+    }
+    assert cell_values(inputs) == {(i, j): v for (i, j), v in np.ndenumerate(image)}
+    assert cell_values(kernel_ax) == {(i, j): v for (i, j), v in np.ndenumerate(kernel)}
+    assert products.get_title().endswith(f"sum = {expected[row, col]:g}")
+    assert sum(cell_values(products).values()) == expected[row, col]
+    assert outlines(inputs) == [(row, col, *kernel.shape)]
+    assert outlines(output) == [(row, col, 1, 1)]
+    assert output.get_title().startswith(f"output {expected.shape[0]} x {expected.shape[1]}")
+
+
+def test_sliding_window_refuses_a_position_outside_the_output():
+    with pytest.raises(ValueError, match="outside the 3 x 3 output"):
+        plotting.show_sliding_window(X, EDGE, (3, 0))
+
+
+@pytest.mark.parametrize("n", [4, 5, 7, 28, 32])
+@pytest.mark.parametrize("f", [1, 2, 3, 5])
+@pytest.mark.parametrize("stride", [1, 2, 3])
+@pytest.mark.parametrize("padding", ["valid", "same"])
+def test_padding_and_output_size_as_keras_pads(n, f, stride, padding):
+    if padding == "valid" and f > n:
+        with pytest.raises(ValueError, match="does not fit"):
+            diagrams_conv.padding_and_output(n, f, padding, stride)
+        return
+    before, after, size = diagrams_conv.padding_and_output(n, f, padding, stride)
+    assert (before, after) == kernels.padding_amounts(n, f, padding=padding, stride=stride)
+    assert size == kernels.output_size(n, f, padding=padding, stride=stride)
+
+
+def test_padding_and_stride_panels_show_the_output_sizes():
+    cases = (("valid", 1), ("same", 1), ("valid", 2), ("same", 2), ("valid", 3))
+    fig = plotting.show_padding_and_stride(7, 3, cases)
+    assert len(fig.axes) == len(cases)
+    for ax, (padding, stride) in zip(fig.axes, cases, strict=True):
+        before, after = kernels.padding_amounts(7, 3, padding=padding, stride=stride)
+        out = kernels.output_size(7, 3, padding=padding, stride=stride)
+        assert ax.get_title() == f"{padding}, stride {stride}\n7 x 7 -> {out} x {out}"
+        (centres,) = [c for c in ax.collections if c.get_gid() == "centres"]
+        assert len(centres.get_offsets()) == out * out  # one dot per output cell
+        gray = [
+            p
+            for p in ax.patches
+            if p.get_facecolor()[:3] == matplotlib.colors.to_rgb(diagrams_conv.PADDING)
+        ]
+        side = 7 + before + after
+        assert len(gray) == side * side - 49  # the ring of zeros
+        assert any(t.get_text().endswith(f"= {out}") for t in ax.texts)
+
+
+@pytest.mark.parametrize("shape,pool", [((4, 4), 2), ((5, 6), 2), ((6, 6), 3)])
+def test_max_pooling_draws_the_maximum_of_each_window(shape, pool):
+    grid = np.random.default_rng(1).permutation(np.prod(shape)).reshape(shape)
+    fig = plotting.show_max_pooling(grid, pool)
+    inputs, output = fig.axes
+    expected = kernels.max_pool2d(grid, pool)
+    assert cell_values(output) == {(i, j): v for (i, j), v in np.ndenumerate(expected)}
+    bold = sorted(float(t.get_text()) for t in inputs.texts if t.get_fontweight() == "bold")
+    assert bold == sorted(expected.ravel())
+    assert output.get_title().endswith(f"-> {expected.shape[0]} x {expected.shape[1]}")
+
+
+def unit_depends_on(n, layers, unit):
+    """The input pixels a unit of the last layer depends on, by Keras: the gradient of that
+    unit with respect to the input, through Conv2D / AveragePooling2D layers of ones."""
+    import tensorflow as tf
+
+    stack = [keras.Input((n, n, 1))]
+    for name, f, s in layers:
+        if "pool" in name:
+            stack.append(L.AveragePooling2D(f, strides=s))
+        else:
+            stack.append(L.Conv2D(1, f, strides=s, kernel_initializer="ones"))
+    model = keras.Sequential(stack)
+    x = tf.Variable(np.random.default_rng(0).random((1, n, n, 1), dtype=np.float32))
+    with tf.GradientTape() as tape:
+        y = model(x)[0, unit[0], unit[1], 0]
+    grad = tape.gradient(y, x).numpy()[0, :, :, 0]
+    rows, cols = np.nonzero(grad)
+    return rows.min(), cols.min(), rows.max() - rows.min() + 1, cols.max() - cols.min() + 1
+
+
+@pytest.mark.parametrize(
+    "n,layers,unit",
+    [
+        (12, [("conv 3x3", 3, 1), ("max pool 2x2", 2, 2), ("conv 3x3", 3, 1)], None),
+        (9, [("conv 3x3", 3, 1), ("conv 3x3", 3, 1)], (0, 4)),
+        (16, [("conv 5x5", 5, 2), ("pool 2x2", 2, 2)], (2, 1)),
+    ],
+)
+def test_receptive_field_is_what_the_unit_depends_on(n, layers, unit):
+    fig = plotting.show_receptive_field(n, layers, unit)
+    assert len(fig.axes) == len(layers) + 1
+    sizes = [n]
+    for _, f, s in layers:
+        sizes.append((sizes[-1] - f) // s + 1)
+    last = sizes[-1]
+    unit = unit or (last // 2, last // 2)
+    row, col, height, width = unit_depends_on(n, layers, unit)
+    field = diagrams_conv.receptive_fields(layers)[-1][0]
+    assert height == width == field
+    assert outlines(fig.axes[0]) == [(row, col, field, field)]
+    assert outlines(fig.axes[-1]) == [(unit[0], unit[1], 1, 1)]
+    assert fig.axes[0].get_title() == f"input: {n} x {n}\nthe unit sees {field} x {field}"
+    for ax, size in zip(fig.axes[1:], sizes[1:], strict=True):
+        assert f": {size} x {size}\n" in ax.get_title()
+
+
+def test_receptive_fields_formula():
+    assert diagrams_conv.receptive_fields([("c", 3, 1), ("c", 3, 1)]) == [(3, 1), (5, 1)]
+    stack = [("c", 3, 1), ("p", 2, 2), ("c", 3, 1), ("p", 2, 2)]
+    assert diagrams_conv.receptive_fields(stack) == [(3, 1), (4, 2), (8, 2), (10, 4)]
+    with pytest.raises(ValueError, match="does not fit"):
+        plotting.show_receptive_field(4, [("conv 5x5", 5, 1)])

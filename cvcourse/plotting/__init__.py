@@ -8,6 +8,7 @@ module                     draws
 ``plotting.evaluation``    confusion matrices, galleries of mistakes, top-k predictions
 ``plotting.overlays``      feature maps, filter patterns, Grad-CAM heatmaps on images
 ``plotting.diagrams``      block diagrams of Keras models (one box per layer)
+``plotting.conv_diagrams`` the sliding window, padding and stride, pooling, receptive field
 ``plotting.fonts``         which installed font draws a label (Chinese class names)
 =========================  ===========================================================
 
@@ -27,6 +28,12 @@ unless ``vmin``/``vmax`` are given, or, with ``robust=True``, to their 1st-99th
 percentiles, so that a few extreme values do not leave the rest of a map gray.
 """
 
+from .conv_diagrams import (
+    show_max_pooling,
+    show_padding_and_stride,
+    show_receptive_field,
+    show_sliding_window,
+)
 from .curves import compare_histories, plot_history, smooth_curve
 from .diagrams import show_model_diagram
 from .evaluation import plot_confusion_matrix, show_mistakes, show_top_predictions
@@ -55,9 +62,13 @@ __all__ = [
     "show_images",
     "show_kernel",
     "show_kernels",
+    "show_max_pooling",
     "show_mistakes",
     "show_model_diagram",
     "show_overlays",
+    "show_padding_and_stride",
+    "show_receptive_field",
+    "show_sliding_window",
     "show_top_predictions",
     "smooth_curve",
 ]
