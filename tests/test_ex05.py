@@ -35,12 +35,34 @@ def test_q1_the_course_helper_is_correct_too():
     assert ex05.q1.evaluate(pipeline).correct
 
 
+@pytest.mark.parametrize(
+    "contrast, words",
+    [
+        (0.2, "only raises the contrast"),  # (0, 0.2): factors from 1 to 1.2
+        ((0.3, 0.3), "from 0.7 to 1.3"),
+        ((0.0, 0.4), "draws factors from 1 to 1.4"),
+    ],
+)
+def test_q1_a_contrast_that_does_not_lower_and_raise_by_20_percent_is_caught(contrast, words):
+    pipeline = keras.Sequential(
+        [
+            keras.layers.RandomFlip("horizontal"),
+            keras.layers.RandomRotation(0.05),
+            keras.layers.RandomZoom(0.15),
+            keras.layers.RandomContrast(contrast),
+        ]
+    )
+    result = ex05.q1.evaluate(pipeline)
+    assert result.status is INCORRECT
+    assert words in result.message
+
+
 def test_q1_a_plain_list_of_layers_in_a_sequential_inside_a_sequential_is_fine():
     inner = keras.Sequential(
         [keras.layers.RandomFlip("horizontal"), keras.layers.RandomRotation(0.05)]
     )
     outer = keras.Sequential(
-        [inner, keras.layers.RandomZoom(0.15), keras.layers.RandomContrast(0.2)]
+        [inner, keras.layers.RandomZoom(0.15), keras.layers.RandomContrast((0.2, 0.2))]
     )
     assert ex05.q1.evaluate(outer).correct
 
@@ -53,7 +75,7 @@ def test_q1_a_plain_list_of_layers_in_a_sequential_inside_a_sequential_is_fine()
                 keras.layers.RandomFlip("horizontal"),
                 keras.layers.RandomRotation(0.5),  # half a turn instead of 18 degrees
                 keras.layers.RandomZoom(0.15),
-                keras.layers.RandomContrast(0.2),
+                keras.layers.RandomContrast((0.2, 0.2)),
             ],
             "0.05 of a full turn",
         ),
@@ -62,7 +84,7 @@ def test_q1_a_plain_list_of_layers_in_a_sequential_inside_a_sequential_is_fine()
                 keras.layers.RandomFlip(),  # both directions
                 keras.layers.RandomRotation(0.05),
                 keras.layers.RandomZoom(0.15),
-                keras.layers.RandomContrast(0.2),
+                keras.layers.RandomContrast((0.2, 0.2)),
             ],
             "mode 'horizontal'",
         ),
@@ -70,7 +92,7 @@ def test_q1_a_plain_list_of_layers_in_a_sequential_inside_a_sequential_is_fine()
             [
                 keras.layers.RandomFlip("horizontal"),
                 keras.layers.RandomRotation(0.05),
-                keras.layers.RandomContrast(0.2),
+                keras.layers.RandomContrast((0.2, 0.2)),
             ],
             "no RandomZoom",
         ),
@@ -79,7 +101,7 @@ def test_q1_a_plain_list_of_layers_in_a_sequential_inside_a_sequential_is_fine()
                 keras.layers.RandomFlip("horizontal"),
                 keras.layers.RandomRotation(0.05),
                 keras.layers.RandomZoom(0.15),
-                keras.layers.RandomContrast(0.2),
+                keras.layers.RandomContrast((0.2, 0.2)),
                 keras.layers.RandomBrightness(0.1),
             ],
             "no RandomBrightness",
@@ -89,7 +111,7 @@ def test_q1_a_plain_list_of_layers_in_a_sequential_inside_a_sequential_is_fine()
                 keras.layers.RandomFlip("horizontal"),
                 keras.layers.RandomRotation(0.05),
                 keras.layers.RandomZoom(0.5),
-                keras.layers.RandomContrast(0.2),
+                keras.layers.RandomContrast((0.2, 0.2)),
             ],
             "0.15",
         ),
@@ -110,7 +132,7 @@ class _Broken(keras.layers.Layer):
             keras.layers.RandomFlip("horizontal"),
             keras.layers.RandomRotation(0.05),
             keras.layers.RandomZoom(0.15),
-            keras.layers.RandomContrast(0.2),
+            keras.layers.RandomContrast((0.2, 0.2)),
         ]
 
     def call(self, images, training=None):
@@ -276,6 +298,19 @@ ANSWERS = {
             ),
             lambda: (
                 (keras.Sequential([keras.layers.RandomFlip(), keras.layers.RandomRotation(0.05)]),),
+                {},
+            ),
+            lambda: (  # the notebook's warning: one number only raises the contrast
+                (
+                    keras.Sequential(
+                        [
+                            keras.layers.RandomFlip("horizontal"),
+                            keras.layers.RandomRotation(0.05),
+                            keras.layers.RandomZoom(0.15),
+                            keras.layers.RandomContrast(0.2),
+                        ]
+                    ),
+                ),
                 {},
             ),
         ],

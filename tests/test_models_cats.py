@@ -1,4 +1,4 @@
-"""models.cats_vs_dogs_convnet: the from-scratch convnet of notebooks 04 and 05."""
+"""models.cats_vs_dogs_convnet: the from-scratch convnet notebook 04 writes out and 05 reuses."""
 
 from __future__ import annotations
 
@@ -10,49 +10,36 @@ keras = pytest.importorskip("keras")
 from cvcourse import augment, models  # noqa: E402
 
 
-def test_shapes_and_parameter_count_of_the_defaults():
+def test_shapes_and_parameter_count_of_notebook_04s_network():
+    # 128 -> 64 (strided first convolution) -> 32 -> 16 -> 8 -> 4 after each pooling.
     model = models.cats_vs_dogs_convnet((128, 128, 3))
     assert model.input_shape == (None, 128, 128, 3)
     assert model.output_shape == (None, 1)
-    assert model.get_layer("flatten").output.shape == (None, 6 * 6 * 128)
-    assert model.get_layer("dense").count_params() == 4608 * 512 + 512
-    # convolutions without bias (BatchNormalization follows), 4 BN layers of 4 x filters
-    convs = 3 * 9 * 32 + 32 * 9 * 64 + 64 * 9 * 128 + 128 * 9 * 128
-    bns = 4 * (32 + 64 + 128 + 128)
-    assert model.count_params() == convs + bns + 4608 * 512 + 512 + 513
-
-
-def test_the_seed_network_without_batch_norm():
-    model = models.cats_vs_dogs_convnet((150, 150, 3), batch_norm=False)
-    kinds = [type(layer).__name__ for layer in model.layers]
-    assert kinds == [
-        "Rescaling",
-        *["Conv2D", "MaxPooling2D"] * 4,
-        "Flatten",
-        "Dense",
-        "Dense",
-    ]
-    assert model.get_layer("flatten").output.shape == (None, 7 * 7 * 128)
-    assert model.count_params() == 3_453_121  # the seed's network at 150 x 150
-
-
-def test_a_strided_first_convolution_with_same_padding():
-    # Notebook 04's network: 128 -> 64 (stride 2) -> 32 -> 16 -> 8 -> 4 after each pooling.
-    model = models.cats_vs_dogs_convnet((128, 128, 3), first_stride=2, padding="same")
     assert model.get_layer("conv1").output.shape == (None, 64, 64, 32)
     assert model.get_layer("flatten").output.shape == (None, 4 * 4 * 128)
     assert model.get_layer("dense").count_params() == 2048 * 512 + 512
+    # convolutions without bias (BatchNormalization follows), 4 BN layers of 4 x filters
+    convs = 3 * 9 * 32 + 32 * 9 * 64 + 64 * 9 * 128 + 128 * 9 * 128
+    bns = 4 * (32 + 64 + 128 + 128)
+    assert model.count_params() == convs + bns + 2048 * 512 + 512 + 513 == 1_291_489
+
+
+def test_each_block_is_convolution_batch_norm_relu_pooling():
+    model = models.cats_vs_dogs_convnet((64, 64, 3), filters=(8, 16))
+    kinds = [type(layer).__name__ for layer in model.layers]
+    block = ["Conv2D", "BatchNormalization", "Activation", "MaxPooling2D"]
+    assert kinds == ["Rescaling", *block * 2, "Flatten", "Dense", "Dense"]
+    assert model.get_layer("conv1").get_config()["strides"] == (2, 2)
+    assert model.get_layer("conv2").get_config()["strides"] == (1, 1)
+    assert not model.get_layer("conv1").use_bias
+    assert model.get_layer("bn1").momentum == 0.9
+    assert model.get_layer("conv2").output.shape == (None, 16, 16, 16)  # "same" keeps 16
 
 
 def test_the_global_average_head_has_no_hidden_dense_layer():
     # Notebook 05's network: five blocks, each feature map averaged to one number.
     model = models.cats_vs_dogs_convnet(
-        (128, 128, 3),
-        filters=(32, 64, 128, 256, 256),
-        first_stride=2,
-        padding="same",
-        head="global_average",
-        dropout=0.5,
+        (128, 128, 3), filters=(32, 64, 128, 256, 256), head="global_average", dropout=0.5
     )
     names = [layer.name for layer in model.layers]
     assert "flatten" not in names and "dense" not in names
@@ -89,7 +76,7 @@ def test_it_learns_an_easy_task():
     rng = np.random.default_rng(1)
     labels = rng.integers(0, 2, 64).astype(np.float32)
     images = rng.integers(0, 100, (64, 32, 32, 3)) + 150 * labels[:, None, None, None]
-    model = models.cats_vs_dogs_convnet((32, 32, 3), filters=(8, 16), dense_units=16)
+    model = models.cats_vs_dogs_convnet((32, 32, 3), filters=(8, 16))
     model.compile(
         optimizer=keras.optimizers.Adam(1e-2), loss="binary_crossentropy", metrics=["accuracy"]
     )
@@ -104,9 +91,7 @@ def test_it_learns_an_easy_task():
         {"filters": ()},
         {"dropout": 1.0},
         {"dropout": -0.1},
-        {"padding": "full"},
         {"head": "dense"},
-        {"first_stride": 3},
     ],
 )
 def test_bad_settings_are_refused(kwargs):
@@ -117,9 +102,9 @@ def test_bad_settings_are_refused(kwargs):
 @pytest.mark.parametrize(
     "kwargs, smallest",
     [
-        ({}, 46),  # 4 valid blocks: 46 -> 44 -> 22 -> 20 -> 10 -> 8 -> 4 -> 2 -> 1
-        ({"padding": "same", "first_stride": 2}, 31),  # 31 -> 16 -> 8 -> 4 -> 2 -> 1
-        ({"filters": (8, 8)}, 10),
+        ({}, 31),  # 31 -> 16 (strided convolution) -> 8 -> 4 -> 2 -> 1 after each pooling
+        ({"filters": (32, 64, 128, 256, 256)}, 63),  # notebook 05's five blocks
+        ({"filters": (8, 8)}, 7),  # 7 -> 4 -> 2 -> 2 -> 1
     ],
 )
 def test_the_smallest_input_builds_and_one_pixel_less_is_refused(kwargs, smallest):

@@ -1,8 +1,9 @@
 """Exercises of notebook 05_data_augmentation.
 
 - ``q1``: build an augmentation pipeline from a description; checked on what it does:
-  the layers asked for, shapes and dtype kept, training images changed, inference images
-  left alone.
+  the layers asked for (the contrast lowered or raised: ``RandomContrast((0.2, 0.2))``, as
+  one number alone only raises it), shapes and dtype kept, training images changed,
+  inference images left alone (:mod:`.ex05_pipeline`).
 - ``q2`` (transfer): which augmentations suit handwritten digits, a dataset the notebook
   does not use, and which suit photos of cats and dogs: two selections (:class:`Picks`).
 - ``q3``: spot the setups in which augmentation reaches the validation data (a
@@ -11,16 +12,10 @@
 
 from __future__ import annotations
 
-import re
-
-import numpy as np
-
-from . import core
+from . import core, ex05_pipeline
 
 NOTEBOOK = "05"
 COMMON = {"notebook": NOTEBOOK, "notebook_name": "05_data_augmentation"}
-
-# ------------------------------------------------------------------------------- q1
 
 
 class Picks(core.Selection):
@@ -46,114 +41,7 @@ class Picks(core.Selection):
         return problem or None
 
 
-def _probe_images() -> np.ndarray:
-    """Six 40x40 RGB images with structure in every direction, values 0-255, float32."""
-    rows, cols = np.linspace(0, 200, 40)[:, None], np.linspace(0, 55, 40)[None, :] ** 1.2
-    base = (rows + cols)[None, :, :, None] * np.ones((6, 1, 1, 3))
-    noise = np.random.default_rng(5).uniform(0, 40, size=(6, 40, 40, 3))
-    return np.clip(base + noise, 0, 255).astype(np.float32)
-
-
-def _factor_range(value) -> tuple[float, float] | None:
-    """A Keras factor (a number f, meaning -f..f, or a pair) as (low, high), else None."""
-    number = core.as_number(value)
-    if number is not None:
-        return (-abs(number), abs(number))
-    pair = [core.as_number(v) for v in value] if isinstance(value, (list, tuple)) else []
-    return tuple(sorted(pair)) if len(pair) == 2 and None not in pair else None
-
-
-def _short_error(err: Exception) -> str:
-    """The gist of an error, without the wrapping Keras adds around errors inside layers."""
-    text = re.sub(r"\x1b\[[0-9;]*m", "", str(err))
-    lines = [line.strip() for line in text.splitlines() if line.strip()]
-    if len(lines) > 1 and lines[0].startswith("Exception encountered when calling"):
-        return f"{type(err).__name__}: {lines[1]}"
-    return f"{type(err).__name__}: {lines[0] if lines else ''}".rstrip(": ")
-
-
-def _factor_ok(layer_name: str, value, expected: float) -> bool:
-    """A layer's factor means "up to ``expected`` either way"; for RandomContrast, (0, 0.2)
-    (from 0.2) and (0.2, 0.2) both do: its factor is drawn from [1 - low, 1 + high]."""
-    span = _factor_range(value)
-    if span is None or layer_name != "RandomContrast":
-        return span is not None and bool(np.allclose(span, (-expected, expected), atol=1e-6))
-    return bool(np.isclose(span[1], expected) and np.isclose(span[0], (0, expected)).any())
-
-
-# layer, its setting, the value the description asks for, and what that value means
-_SETTINGS = [
-    ("RandomRotation", "factor", 0.05, "18 degrees is 18 / 360 = 0.05 of a full turn"),
-    ("RandomZoom", "height_factor", 0.15, "up to 15% in or out is 0.15"),
-    ("RandomContrast", "factor", 0.2, "up to 20% is 0.2"),
-]
-
-
-class Pipeline(core.Check):
-    """my_augmentation: flip, rotate 18 degrees, zoom 15%, contrast 20%; and its behaviour."""
-
-    def judge(self, my_augmentation, name, answers):
-        if my_augmentation is None or not callable(my_augmentation):
-            return (
-                f"{name} should be a keras.Sequential of random layers (something you "
-                f"can call on a batch of images), but it is {core.describe(my_augmentation)}."
-            )
-        kinds = {
-            type(layer).__name__: layer for layer in core.layers_of(my_augmentation, nested=True)
-        }
-        problems = []
-        flip = kinds.get("RandomFlip")
-        if flip is None:
-            problems.append("there is no RandomFlip: the description flips images left-right")
-        elif flip.get_config().get("mode") != "horizontal":
-            problems.append(
-                f"the RandomFlip has mode {flip.get_config().get('mode')!r}; left-right only "
-                "is mode 'horizontal' (an upside-down cat is not what the camera sees)"
-            )
-        for layer_name, key, expected, meaning in _SETTINGS:
-            layer = kinds.get(layer_name)
-            if layer is None:
-                problems.append(f"there is no {layer_name}")
-                continue
-            value = layer.get_config().get(key)
-            if not _factor_ok(layer_name, value, expected):
-                problems.append(f"the {layer_name} factor is {value}; {meaning}")
-        extra = sorted(set(kinds) - {"RandomFlip", *(entry[0] for entry in _SETTINGS)})
-        if extra:
-            problems.append(f"the description asks for no {', '.join(extra)}")
-        if problems:
-            return core.join_problems(problems)
-        return self._check_behaviour(my_augmentation)
-
-    @staticmethod
-    def _check_behaviour(pipeline) -> None:
-        images = _probe_images()
-        try:
-            with core.time_limit(core.STUDENT_TIME_LIMIT):
-                trained = np.asarray(pipeline(images, training=True))
-                inferred = np.asarray(pipeline(images, training=False))
-        except Exception as err:  # noqa: BLE001 - the student's pipeline failed on images
-            raise core.Incorrect(
-                f"calling your pipeline on a batch of images of shape {images.shape} failed: "
-                f"{_short_error(err)}"
-            ) from None
-        problem = None
-        if trained.shape != images.shape or inferred.shape != images.shape:
-            problem = (
-                f"a batch of shape {images.shape} came back with shape {trained.shape}; "
-                "augmentation must keep the images' shape."
-            )
-        elif trained.dtype != np.float32:
-            problem = f"float32 images came back as {trained.dtype}."
-        elif np.allclose(trained, images):
-            problem = "with training=True the images came back unchanged."
-        elif not np.allclose(inferred, images):
-            problem = (
-                "with training=False (predict, evaluate) the images were changed: "
-                "augmentation must only happen during training."
-            )
-        if problem:
-            raise core.Incorrect(problem)
+# ------------------------------------------------------------------------------- q1
 
 
 q1 = core.Answers(
@@ -164,11 +52,14 @@ q1 = core.Answers(
     hints=(
         "One Keras preprocessing layer per change in the description, in a "
         "keras.Sequential: a flip, a rotation, a zoom and a contrast change. Their factors "
-        "are fractions: of a full turn for the rotation, of the size for the zoom.",
+        "are fractions: of a full turn for the rotation, of the size for the zoom. For the "
+        "contrast, read section 2's table closely: what does one number alone do?",
         "Make a keras.Sequential of RandomFlip('horizontal'), RandomRotation(0.05), "
-        "RandomZoom(0.15) and RandomContrast(0.2), or call augment.augmentation_pipeline.",
+        "RandomZoom(0.15) and RandomContrast((0.2, 0.2)): given one number, RandomContrast "
+        "only raises the contrast. augment.augmentation_pipeline(contrast=0.2) builds the "
+        "same pair.",
     ),
-    parts={"my_augmentation": Pipeline()},
+    parts={"my_augmentation": ex05_pipeline.Pipeline()},
     correct=(
         "your pipeline has the four layers with the right settings; it changes training "
         "images, leaves inference images alone, and keeps their shape and dtype."
