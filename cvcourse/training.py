@@ -1,4 +1,7 @@
-"""Training helpers: the callbacks the notebooks use and a seeded, timed ``fit``.
+"""Training helpers the notebooks reuse: two learning-rate schedules and a callback.
+
+The notebooks call ``model.compile`` and ``model.fit`` themselves; this module holds only
+what several of them repeat.
 
 - :class:`BatchHistory`: a callback that records Keras' logs after every training batch,
   and recovers each batch's own value from Keras' running means (notebook 03).
@@ -6,16 +9,11 @@
   ``keras.callbacks.LearningRateScheduler`` (notebook 03).
 - :func:`warmup_cosine`: a learning rate that warms up, then decays along a cosine
   (notebooks 04 and 05).
-- :func:`fit`: seed, build (optionally inside a ``tf.distribute`` strategy), fit and time
-  a model in one call; returns a :class:`FitResult` (notebooks 02 and 03; the strategy
-  form is shown in notebook 06).
 """
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable
 
 import keras
 import numpy as np
@@ -78,7 +76,7 @@ class BatchHistory(keras.callbacks.Callback):
     are *running means over the epoch so far*, the numbers its progress bar shows: the
     last batch of an epoch holds the epoch's training value. :meth:`batch_values` undoes
     the averaging to give each batch's own value. Like Keras' ``History``, the records
-    start afresh with every ``fit``. Taught in notebook 03 (after seed 002's callback).
+    start afresh with every ``fit``. Taught in notebook 03.
     """
 
     def __init__(self):
@@ -130,92 +128,3 @@ class BatchHistory(keras.callbacks.Callback):
         import pandas as pd
 
         return pd.DataFrame.from_records(self.records)
-
-
-# ------------------------------------------------------------------------------ fit
-
-
-@dataclass
-class FitResult:
-    """What :func:`fit` returns: the trained model, its history and the time it took."""
-
-    model: keras.Model
-    history: dict[str, list[float]] = field(default_factory=dict)
-    seconds: float = 0.0
-
-    @property
-    def epochs(self) -> int:
-        """How many epochs ran (fewer than asked for when EarlyStopping stopped it)."""
-        return len(next(iter(self.history.values()), []))
-
-
-def fit(
-    model,
-    x,
-    y=None,
-    *,
-    epochs: int,
-    batch_size: int | None = None,
-    validation_data=None,
-    callbacks: Sequence[keras.callbacks.Callback] | None = (),
-    verbose: int = 2,
-    seed: int | None = None,
-    strategy=None,
-    **fit_kwargs,
-) -> FitResult:
-    """Seed everything, then fit and time a model; returns a :class:`FitResult`.
-
-    ``model`` is either a compiled ``keras.Model`` or a function with no arguments that
-    builds *and compiles* one (the function runs after seeding, so the initial weights
-    repeat too). ``x``, ``y``, ``batch_size``, ``validation_data``, ``callbacks`` and any
-    other keyword go to ``model.fit`` unchanged; ``verbose=2`` prints one line per epoch.
-    ``seed`` defaults to the course's seed (:func:`cvcourse.settings.seed_everything`).
-
-    With a ``tf.distribute`` strategy (e.g. ``tf.distribute.MirroredStrategy()``, one
-    model replica per GPU), the model's variables must be created inside
-    ``strategy.scope()``, so ``model`` must then be the building function; ``fit`` calls
-    it inside the scope and Keras splits every batch between the replicas::
-
-        def build():
-            model = models.mnist_convnet()
-            model.compile(optimizer="adam", loss="sparse_categorical_crossentropy",
-                          metrics=["accuracy"])
-            return model
-
-        run = training.fit(build, x_train, y_train, epochs=5, batch_size=256,
-                           strategy=tf.distribute.MirroredStrategy())
-
-    ``batch_size`` is then the global batch, shared by the replicas. Notebooks 02, 03, 06.
-    """
-    from . import settings
-
-    settings.seed_everything(seed)
-    if strategy is not None:
-        if isinstance(model, keras.Model):
-            raise ValueError(
-                "with a strategy, pass a function that builds and compiles the model, not a "
-                "model: its variables must be created inside strategy.scope()"
-            )
-        with strategy.scope():
-            model = model()
-    elif not isinstance(model, keras.Model) and callable(model):
-        model = model()
-    if not isinstance(model, keras.Model):
-        raise TypeError(f"expected a keras.Model or a function returning one, got {model!r}")
-    if not model.compiled:
-        raise ValueError("the model is not compiled: call model.compile(...) before fit")
-    if hasattr(x, "element_spec"):  # a tf.data.Dataset: it shuffles itself (or not)
-        fit_kwargs.setdefault("shuffle", False)  # else Keras warns that shuffle is ignored
-    start = time.perf_counter()
-    history = model.fit(
-        x,
-        y,
-        epochs=epochs,
-        batch_size=batch_size,
-        validation_data=validation_data,
-        callbacks=list(callbacks or []),
-        verbose=verbose,
-        **fit_kwargs,
-    )
-    seconds = time.perf_counter() - start
-    return FitResult(model=model, history=dict(history.history), seconds=seconds)

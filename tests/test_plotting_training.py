@@ -72,7 +72,7 @@ def test_plot_history_labels_a_metric_without_validation_by_its_name():
 
 
 def test_plot_history_accepts_history_objects_and_refuses_unknown_metrics():
-    class Holder:  # a keras History or a training.FitResult: .history is the dict
+    class Holder:  # like a keras History: .history is the dict
         history = {"loss": [1.0, 0.5]}
 
     assert len(plotting.plot_history(Holder()).get_axes()) == 1

@@ -1,4 +1,4 @@
-"""cvcourse.training: the schedule, the per-batch history callback and fit, on tiny models."""
+"""cvcourse.training: the schedules and the per-batch history callback, on tiny models."""
 
 from __future__ import annotations
 
@@ -52,10 +52,8 @@ def test_exponential_decay_refuses_bad_settings(initial, factor):
 def test_scheduler_sets_the_optimizers_rate_each_epoch():
     x, y = tiny_data()
     scheduler = keras.callbacks.LearningRateScheduler(training.exponential_decay(0.1, 0.5))
-    run = training.fit(
-        tiny_model(), x, y, epochs=3, batch_size=10, callbacks=[scheduler], verbose=0
-    )
-    assert run.history["learning_rate"] == pytest.approx([0.1, 0.05, 0.025])
+    history = tiny_model().fit(x, y, epochs=3, batch_size=10, callbacks=[scheduler], verbose=0)
+    assert history.history["learning_rate"] == pytest.approx([0.1, 0.05, 0.025])
 
 
 # ------------------------------------------------------------------------ BatchHistory
@@ -64,14 +62,14 @@ def test_scheduler_sets_the_optimizers_rate_each_epoch():
 def test_batch_history_records_every_batch_and_last_running_mean_is_the_epoch_value():
     x, y = tiny_data(45)
     batches = training.BatchHistory()
-    run = training.fit(tiny_model(), x, y, epochs=2, batch_size=10, callbacks=[batches], verbose=0)
+    history = tiny_model().fit(x, y, epochs=2, batch_size=10, callbacks=[batches], verbose=0)
     assert len(batches.records) == 2 * 5  # 45 samples in batches of 10: 5 per epoch
     assert [r["batch"] for r in batches.records] == [0, 1, 2, 3, 4] * 2
     assert [r["epoch"] for r in batches.records] == [0] * 5 + [1] * 5
     means = batches.running_means("accuracy")
     # the epoch's logged accuracy is the running mean after its last batch
-    assert means[4] == pytest.approx(run.history["accuracy"][0], abs=1e-6)
-    assert means[9] == pytest.approx(run.history["accuracy"][1], abs=1e-6)
+    assert means[4] == pytest.approx(history.history["accuracy"][0], abs=1e-6)
+    assert means[9] == pytest.approx(history.history["accuracy"][1], abs=1e-6)
     frame = batches.as_frame()
     assert {"epoch", "batch", "loss", "accuracy"} <= set(frame.columns)
     assert len(frame) == 10
@@ -82,9 +80,7 @@ def test_batch_values_recover_each_batchs_own_accuracy():
     model = tiny_model()
     model.optimizer.learning_rate.assign(0.0)  # frozen weights: each batch's accuracy is known
     batches = training.BatchHistory()
-    training.fit(
-        model, x, y, epochs=1, batch_size=10, callbacks=[batches], verbose=0, shuffle=False
-    )
+    model.fit(x, y, epochs=1, batch_size=10, callbacks=[batches], verbose=0, shuffle=False)
     predicted = model.predict(x, verbose=0).argmax(axis=1)
     own = [np.mean(predicted[i : i + 10] == y[i : i + 10]) for i in range(0, 45, 10)]
     values = batches.batch_values("accuracy", batch_size=10, num_samples=45)
@@ -107,69 +103,7 @@ def test_batch_history_starts_afresh_with_each_fit_and_names_missing_keys():
         batches.running_means("precision")
 
 
-# -------------------------------------------------------------------------------- fit
-
-
-def test_fit_returns_model_history_and_time():
-    x, y = tiny_data()
-    model = tiny_model()
-    run = training.fit(model, x, y, epochs=3, batch_size=8, validation_data=(x, y), verbose=0)
-    assert run.model is model
-    assert run.epochs == 3
-    assert set(run.history) >= {"loss", "accuracy", "val_loss", "val_accuracy"}
-    assert run.seconds > 0
-
-
-def test_fit_on_a_dataset_trains_without_the_ignored_shuffle_warning():
-    import warnings
-
-    import tensorflow as tf
-
-    x, y = tiny_data()
-    dataset = tf.data.Dataset.from_tensor_slices((x, y)).shuffle(40, seed=0).batch(8)
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")  # Keras warns when fit's shuffle=True meets a dataset
-        run = training.fit(tiny_model(), dataset, epochs=2, verbose=0)
-    assert run.epochs == 2 and len(run.history["loss"]) == 2
-
-
-def test_fit_with_a_builder_repeats_exactly():
-    x, y = tiny_data()
-    first = training.fit(tiny_model, x, y, epochs=2, batch_size=8, verbose=0, seed=3)
-    second = training.fit(tiny_model, x, y, epochs=2, batch_size=8, verbose=0, seed=3)
-    assert first.model is not second.model
-    assert first.history["loss"] == pytest.approx(second.history["loss"], rel=1e-6)
-    for a, b in zip(first.model.get_weights(), second.model.get_weights()):
-        np.testing.assert_allclose(a, b, rtol=1e-6)
-
-
-def test_fit_stops_early_and_reports_epochs_run():
-    x, y = tiny_data()
-    model = tiny_model()
-    model.optimizer.learning_rate.assign(0.0)  # nothing improves
-    stop = keras.callbacks.EarlyStopping(monitor="loss", patience=1, min_delta=1e-3)
-    run = training.fit(model, x, y, epochs=10, batch_size=8, callbacks=[stop], verbose=0)
-    assert run.epochs == 2
-
-
-def test_fit_under_a_strategy_builds_inside_its_scope():
-    import tensorflow as tf
-
-    x, y = tiny_data()
-    strategy = tf.distribute.OneDeviceStrategy("/cpu:0")
-    run = training.fit(tiny_model, x, y, epochs=1, batch_size=8, verbose=0, strategy=strategy)
-    assert run.model.distribute_strategy is strategy
-    with pytest.raises(ValueError, match="strategy.scope"):
-        training.fit(tiny_model(), x, y, epochs=1, strategy=strategy, verbose=0)
-
-
-def test_fit_refuses_an_uncompiled_model():
-    x, y = tiny_data()
-    model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(2)])
-    with pytest.raises(ValueError, match="compile"):
-        training.fit(model, x, y, epochs=1, verbose=0)
-    with pytest.raises(TypeError):
-        training.fit(lambda: "not a model", x, y, epochs=1, verbose=0)
+# ----------------------------------------------------------------------- warmup_cosine
 
 
 def test_warmup_cosine_rises_to_the_peak_then_falls_to_zero():

@@ -31,14 +31,14 @@ def smooth_curve(values, factor: float = 0.8) -> np.ndarray:
 
 
 def _history_dict(history) -> dict:
-    """A history as a dict of lists, from a dict, a keras History or a training.FitResult."""
+    """A history as a dict of lists, from a dict or a keras History."""
     if isinstance(history, dict):
         return history
     inner = getattr(history, "history", None)
     if isinstance(inner, dict):
         return inner
     raise TypeError(
-        "expected a history: the dict in History.history, a keras History, or a FitResult, "
+        "expected a history: the dict in History.history, or a keras History, "
         f"got {type(history).__name__}"
     )
 
@@ -46,8 +46,8 @@ def _history_dict(history) -> dict:
 def plot_history(history, metrics=("loss", "accuracy"), *, smoothing: float = 0.0, size=4.0):
     """Training and validation curves, one panel per metric; returns the Figure.
 
-    ``history`` is what ``model.fit`` returned (a keras History), its ``.history`` dict
-    (metric name -> list of per-epoch floats), or a ``training.FitResult``. ``metrics``
+    ``history`` is what ``model.fit`` returned (a keras History) or its ``.history`` dict
+    (metric name -> list of per-epoch floats). ``metrics``
     is a metric name or a sequence of them; each panel draws ``metric`` (training, dots)
     and ``val_metric`` (validation, line) against the epoch, counted from 1, and is
     titled "<metric> per epoch". With ``smoothing`` > 0 (e.g. 0.8) the raw values are
@@ -102,7 +102,7 @@ def compare_histories(histories: dict, metrics=("accuracy", "loss"), *, smoothin
     """Several training runs side by side: one panel per metric, one colour per run.
 
     ``histories`` maps a run's name to its history (a dict, a keras History or a
-    ``training.FitResult``, as for :func:`plot_history`). Each run's training values are
+    as for :func:`plot_history`). Each run's training values are
     drawn dashed and its validation values solid, against the epoch counted from 1; runs
     may have different numbers of epochs. ``smoothing`` > 0 draws the exponential moving
     average (:func:`smooth_curve`) instead of the raw values, and says so in the panel
