@@ -43,7 +43,7 @@ SYLLABUS: list[tuple[str, str, str | None, str]] = [
     ),
     (
         "03_chinese_mnist_project",
-        "a whole project: audit, stratified split, callbacks, checkpoints, per-class report,"
+        "a whole project: audit, a split by writer, callbacks, checkpoints, per-class report,"
         " error analysis",
         "test_accuracy",
         "Chinese MNIST test accuracy",
@@ -92,7 +92,7 @@ REFERENCES: list[tuple[str, str, str, str, str]] = [
     ("02_dense_vs_convnet_mnist", "test_accuracy", "MNIST, convnet", "99.3%", "Keras book"),
     (
         "03_chinese_mnist_project",
-        "seed_cnn_test_accuracy",
+        "baseline_cnn_test_accuracy",
         "Chinese MNIST, baseline CNN",
         "-",
         "-",
