@@ -192,7 +192,12 @@ def test_a_layer_inside_a_nested_functional_base_is_refused_with_the_recipe(name
 def test_activations_inside_a_base_nested_in_a_sequential_model():
     base = small_base()
     model = keras.Sequential(
-        [keras.Input((32, 32, 3)), base, keras.layers.Flatten(), keras.layers.Dense(1)]
+        [
+            keras.Input((32, 32, 3)),
+            base,
+            keras.layers.Flatten(),
+            keras.layers.Dense(1, name="dense"),  # named: Keras numbers unnamed layers per session
+        ]
     )
     image = np.random.default_rng(4).uniform(0, 1, (32, 32, 3)).astype(np.float32)
     maps = explain.activations(model, image, ["base", "dense"])  # the nested base: one layer
