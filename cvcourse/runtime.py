@@ -111,10 +111,10 @@ def device_message() -> str:
     gpus = tf.config.list_physical_devices("GPU")
     if gpus:
         return (
-            f"Training on GPU ({len(gpus)} found): expect the cells to run several times "
-            "faster than the CPU times quoted in the text."
+            f"Training on GPU ({len(gpus)} found): the training cells print their times, "
+            "several times shorter than on a CPU."
         )
     return (
-        f"Training on the CPU ({os.cpu_count()} cores): the run times quoted in the text "
-        "are for 2 cores; a GPU (Colab: Runtime > Change runtime type) makes them shorter."
+        f"Training on the CPU ({os.cpu_count()} cores): the training cells print their times; "
+        "a GPU (Colab: Runtime > Change runtime type) makes them several times shorter."
     )
