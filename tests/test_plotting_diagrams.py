@@ -141,6 +141,46 @@ def test_functional_model_with_a_nested_frozen_base():
         assert text.splitlines()[-2] == shape_text(layer)
 
 
+def arrows(fig):
+    """The diagram's arrows: straight ones (no gid) and skip arcs (gid 'skip:a->b')."""
+    patches = [p for p in fig.axes[0].patches if type(p).__name__ == "FancyArrowPatch"]
+    skips = sorted(p.get_gid()[5:] for p in patches if (p.get_gid() or "").startswith("skip:"))
+    return len(patches) - len(skips), skips
+
+
+def test_a_residual_block_draws_its_shortcut_as_an_arc_into_the_add():
+    inputs = keras.Input((16, 16, 8), name="image")
+    x = L.Conv2D(8, 3, padding="same", name="stem")(inputs)
+    y = L.Conv2D(8, 3, padding="same", name="conv_a")(x)
+    y = L.BatchNormalization(name="bn_a")(y)
+    y = L.Conv2D(8, 3, padding="same", name="conv_b")(y)
+    x = L.Add(name="add")([x, y])  # the shortcut: stem -> add
+    shortcut = L.Conv2D(16, 1, strides=2, name="project")(x)  # a branch from add, not conv_b
+    y = L.Conv2D(16, 3, strides=2, padding="same", name="down")(x)
+    x = L.Add(name="add_2")([shortcut, y])
+    outputs = L.Dense(2, name="head")(L.GlobalAveragePooling2D(name="gap")(x))
+    model = keras.Model(inputs, outputs)
+    names = [layer.name for layer in model.layers]
+    pairs = {(names[i], names[j]) for i, j in diagrams.model_graph.edges(model, names)}
+    assert ("stem", "add") in pairs and ("conv_b", "add") in pairs
+    assert ("add", "project") in pairs and ("add", "down") in pairs
+    assert ("project", "down") not in pairs  # side by side in model.layers, not connected
+    assert ("project", "add_2") in pairs and ("down", "add_2") in pairs
+    assert len(pairs) == 12  # one per input of each layer: 10 layers with one, two Adds with two
+    fig = plotting.show_model_diagram(model)
+    straight, skips = arrows(fig)
+    assert straight + len(skips) == len(pairs)
+    assert skips == sorted(f"{a}->{b}" for a, b in pairs if names.index(b) > names.index(a) + 1)
+    assert "stem->add" in skips
+    fig.canvas.draw()
+
+
+def test_a_sequential_model_is_a_chain_of_arrows():
+    fig = plotting.show_model_diagram(mnist_convnet())
+    straight, skips = arrows(fig)
+    assert skips == [] and straight == len(boxes_and_texts(fig)[0]) - 1
+
+
 def test_a_long_model_wraps_onto_rows_read_left_to_right():
     layers = [keras.Input((64, 64, 3))]
     for filters in (8, 16, 32, 32, 64, 64):

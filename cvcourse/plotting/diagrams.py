@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import math
 
+from . import model_graph
+
 # Colour of each kind of layer (matplotlib's "tab" palette, lightened for black text).
 KIND_COLOURS = {
     "input": "#d9d9d9",
@@ -211,15 +213,15 @@ def show_model_diagram(model, *, title: str | None = None, ax=None, max_per_row:
     (convolution, pooling, dense, ...; a legend says which). A nested model, such as a
     pretrained base, is one box with its name and parameter count. At most
     ``max_per_row`` boxes per row: longer models wrap onto balanced rows, read left to
-    right, row after row. Layers are drawn in ``model.layers`` order, so a functional
-    model with branches (a residual block) appears as a chain whose merge layer (Add)
-    says where branches meet. ``title`` defaults to the model's name and total
+    right, row after row. Layers are drawn in ``model.layers`` order; in a functional
+    model an arrow joins two boxes only where one layer feeds the other, and a skip
+    connection (a residual block's shortcut) is a dashed arc from where it starts to the
+    merge layer (Add) where it ends. ``title`` defaults to the model's name and total
     parameter count. Draws into ``ax`` if given (its Figure is returned), else a new
-    figure sized to the rows. Raises ValueError for a model that is not built yet.
-    Notebooks 02 to 09.
+    figure sized to the rows. Raises ValueError for a model not built yet. Notebooks 02-09.
     """
     import matplotlib.pyplot as plt
-    from matplotlib.patches import FancyArrowPatch, FancyBboxPatch, Patch
+    from matplotlib.patches import FancyBboxPatch, Patch
 
     boxes = model_boxes(model)
     n = len(boxes)
@@ -258,25 +260,13 @@ def show_model_diagram(model, *, title: str | None = None, ax=None, max_per_row:
             fontsize=7.5 if longest <= 15 else max(5.0, 7.5 * 15 / longest),
             gid=f"text:{box['name']}",
         )
-        if i == 0:
-            continue
-        px, py = corner(i - 1)
-        style = dict(arrowstyle="-|>", mutation_scale=8, color="0.35", linewidth=0.8)
-        if py == y:  # same row: a straight arrow
-            start, end = (px + width, py + height / 2), (x, y + height / 2)
-        else:  # end of a row to the start of the next: down, back to the left, down
-            middle = py - row_gap / 2
-            ax.plot(
-                [px + width / 2, px + width / 2, x + width / 2],
-                [py, middle, middle],
-                color=style["color"],
-                linewidth=style["linewidth"],
-            )
-            start, end = (x + width / 2, middle), (x + width / 2, y + height)
-        ax.add_patch(FancyArrowPatch(start, end, shrinkA=0, shrinkB=0, **style))
+    pairs = model_graph.draw_arrows(
+        ax, model, [box["name"] for box in boxes], corner, size=(width, height), row_gap=row_gap
+    )
     total_width = per_row * width + (per_row - 1) * gap
     ax.set_xlim(-0.1, total_width + 0.1)
-    ax.set_ylim(-(rows - 1) * (height + row_gap) - 0.1, height + 0.1)
+    top = height + (0.5 if any(j > i + 1 for i, j in pairs) else 0.1)  # room for the arcs
+    ax.set_ylim(-(rows - 1) * (height + row_gap) - 0.1, top)
     ax.set_aspect("equal")
     ax.set_axis_off()
     kinds = list(dict.fromkeys(box["kind"] for box in boxes))
