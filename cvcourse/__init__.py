@@ -11,12 +11,12 @@ The package has two rooms. What notebooks import::
     datasets/     the registry of files and their hashes, one loader per dataset, class folders
     images        reading, converting and resizing images; auditing an image folder (00)
     kernels       convolution, padding, stride and pooling by hand, in NumPy (01)
-    models/       builders that later notebooks reuse, pretrained ImageNet bases (02-07)
+    models/       builders that later notebooks reuse, pretrained ImageNet bases (02-08)
     training      learning-rate schedules and callbacks the notebooks share
     augment       augmentation pipelines of Keras preprocessing layers (05); affine: one layer
     evaluation    reports, confusion matrices, mistakes, on sklearn.metrics
     plotting/     every figure, one module per kind (images, curves, evaluation, overlays)
-    explain/      activations, filter patterns, Grad-CAM (07)
+    explain/      activations, filter patterns, Grad-CAM (08)
     results       how a notebook reports what it measured; runtime: versions, device, quiet TF
     exercises/    the checker core (kinds of question) and one module per notebook
 

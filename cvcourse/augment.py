@@ -1,6 +1,6 @@
 """Data augmentation from Keras preprocessing layers: pipelines, the tf.data way, previews.
 
-Three things, taught in notebook 05 (and reused by 06 and 08):
+Three things, taught in notebook 05 (and reused by 07 and 09):
 
 - :func:`augmentation_pipeline` builds a ``keras.Sequential`` of random layers
   (``RandomFlip``, ``RandomRotation``, ``RandomZoom``, ``RandomTranslation``,
@@ -174,7 +174,7 @@ def preview(pipeline, image, *, n: int = 9, seed: int = 0):
     its random layers reseeded from ``seed`` (the original's random state is untouched)
     is applied with ``training=True`` to ``n`` copies of the image in one batch, each
     getting its own random transformation. Returns uint8 (n, H, W, C). Taught in
-    notebook 05, used in 08.
+    notebook 05, used in 09.
     """
     import numpy as np
 

@@ -5,7 +5,7 @@ the arrays and DataFrames the notebooks show, and nothing here draws
 (:mod:`cvcourse.plotting` does). Labels are integer class indices (``y_true``, ``y_pred``);
 a model's output is its probability rows (``probabilities``, float (n, num_classes));
 ``class_names`` is an optional list of names, one per class index. Taught in notebooks 02
-and 03, used again in 04 and 06 to 08.
+and 03, used again in 04 and 07 to 09.
 """
 
 from __future__ import annotations
@@ -59,7 +59,7 @@ def confusion_matrix(y_true, y_pred, num_classes: int | None = None) -> np.ndarr
     probability rows (n, classes), read as their argmax. ``num_classes`` defaults to one
     more than the largest index seen; an index at or beyond it is a ValueError. Returns
     int64 (num_classes, num_classes): ``cm[i, j]`` counts the examples of true class ``i``
-    predicted as ``j``. Taught in notebook 02, used in 03 and 08.
+    predicted as ``j``. Taught in notebook 02, used in 03 and 09.
     """
     from sklearn import metrics
 
@@ -134,7 +134,7 @@ def most_confused(cm, class_names=None, *, top: int = 5):
     first (ties by true, then predicted class), cells with a count of 0 left out; columns
     ``true`` and ``predicted`` (class names, default the indices as strings), ``count``
     (int64) and ``share`` (float64: count / examples of the true class). Taught in
-    notebook 02, used in 03 and 08.
+    notebook 02, used in 03 and 09.
     """
     import pandas as pd
 
@@ -169,7 +169,7 @@ def mistakes(y_true, probabilities, class_names=None):
     position in the evaluated set), ``true`` and ``predicted`` (int64 class indices),
     ``confidence`` (float64, the probability of the predicted class) and
     ``true_probability`` (float64); with ``class_names`` also ``true_name`` and
-    ``predicted_name`` (str). Taught in notebooks 02 and 03, used in 04 and 06 to 08.
+    ``predicted_name`` (str). Taught in notebooks 02 and 03, used in 04 and 07 to 09.
     """
     import pandas as pd
 

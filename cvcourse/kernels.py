@@ -278,7 +278,7 @@ def max_pool2d(x, pool_size=2, *, stride=None, padding: str = "valid") -> np.nda
 def global_average_pool(x) -> np.ndarray:
     """Average each feature map over its height and width (GlobalAveragePooling2D).
 
-    (H, W, C) -> (C,); a batch (N, H, W, C) -> (N, C). Taught in notebook 01, used in 06.
+    (H, W, C) -> (C,); a batch (N, H, W, C) -> (N, C). Taught in notebook 01, used in 07.
     """
     arr = np.asarray(x)
     if arr.ndim not in (3, 4):

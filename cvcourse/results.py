@@ -84,7 +84,7 @@ def custom_outputs(nb, mimetype: str) -> list[tuple[int, object]]:
     (a payload stored as a JSON string is parsed; one that is not valid JSON is skipped,
     a damaged record counting as no record). The one reader of the course's own outputs:
     :func:`metrics_from_notebook` and :func:`cvcourse.exercises.core.results_from_notebook`
-    are built on it (notebook 06 reads 04's and 05's stored results through the first).
+    are built on it (notebook 07 reads 04's and 05's stored results through the first).
     """
     found: list[tuple[int, object]] = []
     for index, cell in enumerate(nb.get("cells", [])):
@@ -107,7 +107,7 @@ def metrics_from_notebook(nb) -> dict:
     """The metrics a notebook reported through :func:`report`, read back from its outputs.
 
     Takes an executed nbformat notebook (or dict); returns ``{name: value}`` merged over
-    every report in order (a later report of the same name wins). Taught in notebook 06,
+    every report in order (a later report of the same name wins). Taught in notebook 07,
     which reads 04's and 05's stored results.
     """
     found: dict = {}

@@ -1,449 +1,255 @@
-"""Notebook 08's checkers: q1 and q2 judge a trained model on the checker's held-out images,
-q3 a repaired reader of the CSV rows.
+"""The checkers of notebook 08, against the notebook's own solutions and common mistakes.
 
-Models that pass without minutes of training are built by hand: a "template" model holds
-images as the weights of a Dense layer and answers with the label of the most similar one
-(cosine similarity); built from the checker's held-out images it is right on (nearly)
-every one of them. Variants of it make each kind of wrong answer, and one built from the
-test images the notebook hands out shows that those do not give the checker's away. The
-q1 solution of the notebook is trained for real (a few seconds).
-
-``ANSWERS`` (for tests/test_exercises_all.py): for each question, the solution and common
-mistakes as ``(args, kwargs)`` for ``ex08.qN.evaluate``.
+The inputs of the solutions are prepared by the notebook's own cells (run here), so a
+test also fails when the notebook and the checker prepare a photo differently.
 """
 
-import functools
-from pathlib import Path
+from __future__ import annotations
 
+import functools
+
+import keras
+import matplotlib
 import numpy as np
 import pytest
-from test_ex_solutions import run_solution, solution_code
+import tensorflow as tf
+from test_ex_solutions import _cells, run_solution
 
-from cvcourse.datasets import sign_mnist
-from cvcourse.exercises import core, ex08
+from cvcourse import datasets, explain, images, plotting, settings
+from cvcourse.exercises import ex08, ex08_gradcam
+from cvcourse.exercises.core import Status
 
-keras = pytest.importorskip("keras")
-ROOT = Path(__file__).resolve().parent.parent
-
-CORRECT = core.Status.CORRECT
-INCORRECT = core.Status.INCORRECT
-NOT_ATTEMPTED = core.Status.NOT_ATTEMPTED
+matplotlib.use("Agg")
 
 
-def template_model(letters=None, *, permute=None, expects_255=False, images=None, name="templates"):
-    """A Keras model that recognises images by matching them to stored copies (templates).
-
-    The templates are the checker's held-out images (so it is right on them), or
-    ``images`` = ``(x, y)``. ``permute`` renames the classes (class i is answered as
-    permute[i]); with ``expects_255`` the model only works on 0-255 pixels (as if trained
-    on them).
-    """
-    x, y = ex08.held_out_images(letters) if images is None else images  # float32 [0, 1]
-    k = 3 if letters == ex08.RPS_LETTERS else 24
-    offset = 0.5  # subtract a constant so that the scale of the input matters below
-    centred = x.reshape(len(x), -1) - offset
-    templates = centred / np.linalg.norm(centred, axis=1, keepdims=True)
-    answer = y if permute is None else np.asarray(permute)[y]
-    one_hot = np.eye(k, dtype="float32")[answer]
-    inputs = keras.Input(shape=(28, 28, 1))
-    scaled = keras.layers.Rescaling(1 / 255 if expects_255 else 1.0, offset=-offset)(inputs)
-    flat = keras.layers.UnitNormalization()(keras.layers.Flatten()(scaled))
-    similarity = keras.layers.Dense(len(x), use_bias=False, name="templates")(flat)
-    sharp = keras.layers.Softmax()(keras.layers.Rescaling(200.0)(similarity))
-    outputs = keras.layers.Dense(k, use_bias=False, name="labels")(sharp)
-    model = keras.Model(inputs, outputs, name=name)
-    model.get_layer("templates").set_weights([templates.T.astype("float32")])
-    model.get_layer("labels").set_weights([one_hot])
-    return model
-
-
-@pytest.fixture(scope="module")
-def rps_templates(mirror_dir):
-    return template_model(ex08.RPS_LETTERS)
-
-
-# ----------------------------------------------------------------------- select_letters
-
-
-def test_select_letters_relabels_in_the_given_order(mirror_dir):
-    (x, y), (x_test, y_test) = sign_mnist.load_sign_mnist(progress=False)
-    x_test_only, y_test_only = sign_mnist.load_sign_mnist_test(progress=False)
-    assert np.array_equal(x_test_only, x_test) and np.array_equal(y_test_only, y_test)
-    x_rps, y_rps = sign_mnist.select_letters(x, y, "ABV")
-    expected = np.isin(y, [0, 1, 20])  # A, B and V are classes 0, 1 and 20 of the 24
-    assert len(x_rps) == int(expected.sum()) == 1126 + 1010 + 1082
-    assert np.array_equal(x_rps, x[expected])
-    assert sorted(set(y_rps.tolist())) == [0, 1, 2] and y_rps.dtype == np.uint8
-    assert np.array_equal(y_rps == 2, y[expected] == 20)  # V, CSV label 21, is scissors
-    _, y_vba = sign_mnist.select_letters(x, y, ["v", "b", "a"])
-    assert np.array_equal(y_vba, 2 - y_rps)
-
-
-def test_select_letters_refuses_missing_and_repeated_letters():
-    x, y = np.zeros((3, 28, 28), np.uint8), np.array([0, 1, 2], np.uint8)
-    with pytest.raises(ValueError, match="J"):
-        sign_mnist.select_letters(x, y, "AJ")
-    with pytest.raises(ValueError, match="repeats"):
-        sign_mnist.select_letters(x, y, "ABA")
-    with pytest.raises(ValueError, match="at least one"):
-        sign_mnist.select_letters(x, y, "")
-    with pytest.raises(ValueError, match="labels"):
-        sign_mnist.select_letters(x, y[:2], "AB")
-
-
-def test_checker_input_is_the_stated_preprocessing(mirror_dir):
-    x, y = ex08.held_out_images(ex08.RPS_LETTERS)
-    assert x.shape == (165 + 216 + 173, 28, 28, 1) and x.dtype == np.float32
-    assert x.min() >= 0.0 and x.max() <= 1.0 and x.max() > 0.9
-    assert np.bincount(y).tolist() == [165, 216, 173]
-    x_all, y_all = ex08.held_out_images(None)
-    held_x, held_y = sign_mnist.load_sign_mnist_held_out(progress=False)
-    assert np.array_equal(x_all, ex08.model_input(held_x)) and np.array_equal(y_all, held_y)
-
-
-def test_checker_images_are_not_the_notebooks_test_images(mirror_dir):
-    """The checker's images are none of those the notebook hands out (x_test)."""
-    _, (x_test, _) = sign_mnist.load_sign_mnist(progress=False)
-    held_x, _ = sign_mnist.load_sign_mnist_held_out(progress=False)
-    handed = {image.tobytes() for image in x_test}
-    assert not any(image.tobytes() in handed for image in held_x)
-    assert len(x_test) + len(held_x) == sign_mnist.TEST_ROWS
-
-
-# -------------------------------------------------------------------------- q1 and q2
-
-
-def test_placeholders_are_not_attempted():
-    def read_rows(rows):
-        return ...
-
-    assert ex08.q1.evaluate(...).status is NOT_ATTEMPTED
-    assert ex08.q2.evaluate(...).status is NOT_ATTEMPTED
-    assert ex08.q3.evaluate(...).status is NOT_ATTEMPTED
-    assert ex08.q3.evaluate(read_rows).status is NOT_ATTEMPTED
-
-
-def test_questions_are_listed_in_order_with_two_hint_levels():
-    assert ex08.QUESTIONS == ("q1", "q2", "q3")
-    assert set(ANSWERS) == set(ex08.QUESTIONS)
-    for name in ex08.QUESTIONS:
-        q = getattr(ex08, name)
-        assert q.name == name and q.notebook == "08"
-        hints = q.hint_texts()
-        assert len(hints) >= 2 and all(hints) and hints[0] != hints[1]
-
-
-def test_q1_accepts_a_model_that_recognises_the_test_images(rps_templates):
-    result = ex08.q1.evaluate(rps_templates)
-    assert result.status is CORRECT, result.message
-    assert "554 held-out images" in result.message
-
-
-def test_q2_accepts_a_model_that_recognises_the_test_images(mirror_dir):
-    result = ex08.q2.evaluate(template_model(None))
-    assert result.status is CORRECT, result.message
-    assert "3,594 held-out images" in result.message
-
-
-def test_q2_refuses_a_model_that_memorised_the_notebooks_test_images(mirror_dir):
-    """The issue's finding: a model made from the test images the notebook hands out.
-
-    The template model of the handed-out test images is right on every one of them, and
-    the check, on its own held-out half (other photos), still finds it far below the bar.
-    """
-    _, (x_test, y_test) = sign_mnist.load_sign_mnist(progress=False)
-    memorised = template_model(None, images=(ex08.model_input(x_test), y_test))
-    on_handed_out = memorised.predict(ex08.model_input(x_test[:500]), verbose=0).argmax(axis=1)
-    assert (on_handed_out == y_test[:500]).mean() > 0.99
-    result = ex08.q2.evaluate(memorised)
-    assert result.status is INCORRECT and "bar is 97%" in result.message
-
-
-@pytest.mark.parametrize(
-    "answer, words",
-    [
-        (np.zeros((3,)), "Keras model"),
-        ("my model", "Keras model"),
-        (None, "Keras model"),
-    ],
-)
-def test_q1_refuses_what_is_not_a_model(answer, words):
-    result = ex08.q1.evaluate(answer)
-    assert result.status is INCORRECT and words in result.message
-
-
-def test_q1_names_a_wrong_input_shape():
-    flat = keras.Sequential([keras.Input(shape=(784,)), keras.layers.Dense(3)])
-    result = ex08.q1.evaluate(flat)
-    assert result.status is INCORRECT and "(784,)" in result.message
-    assert "(28, 28, 1)" in result.message
-    two_d = keras.Sequential(
-        [keras.Input(shape=(28, 28)), keras.layers.Flatten(), keras.layers.Dense(3)]
-    )
-    assert "(28, 28)" in ex08.q1.evaluate(two_d).message
-
-
-def test_q1_names_a_wrong_number_of_outputs():
-    ten = keras.Sequential(
-        [keras.Input(shape=(28, 28, 1)), keras.layers.Flatten(), keras.layers.Dense(10)]
-    )
-    result = ex08.q1.evaluate(ten)
-    assert result.status is INCORRECT
-    assert "3 numbers" in result.message and "Dense(3" in result.message
-    # q2 needs 24
-    assert "24 numbers" in ex08.q2.evaluate(ten).message
-
-
-def test_q1_says_when_the_model_was_never_built():
-    unbuilt = keras.Sequential([keras.layers.Flatten(), keras.layers.Dense(3)])
-    result = ex08.q1.evaluate(unbuilt)
-    assert result.status is INCORRECT and "keras.Input(shape=(28, 28, 1))" in result.message
-
-
-def test_q1_explains_a_model_trained_on_0_255_pixels(mirror_dir):
-    result = ex08.q1.evaluate(template_model(ex08.RPS_LETTERS, expects_255=True))
-    assert result.status is INCORRECT
-    assert "0-255" in result.message and "x / 255" in result.message
-
-
-def test_q1_explains_classes_in_another_order(mirror_dir):
-    swapped = template_model(ex08.RPS_LETTERS, permute=[1, 0, 2])  # rock and paper swapped
-    result = ex08.q1.evaluate(swapped)
-    assert result.status is INCORRECT
-    assert "other numbers" in result.message and "0 = rock" in result.message
-
-
-def test_q2_explains_letters_in_another_order(mirror_dir):
-    shifted = template_model(None, permute=np.roll(np.arange(24), 1))  # off by one
-    result = ex08.q2.evaluate(shifted)
-    assert result.status is INCORRECT and "other numbers" in result.message
-
-
-def test_q1_refuses_an_untrained_model(mirror_dir):
-    keras.utils.set_random_seed(0)
-    untrained = keras.Sequential(
-        [
-            keras.Input(shape=(28, 28, 1)),
-            keras.layers.Conv2D(4, 3, activation="relu"),
-            keras.layers.Flatten(),
-            keras.layers.Dense(3, activation="softmax"),
-        ]
-    )
-    result = ex08.q1.evaluate(untrained)
-    assert result.status is INCORRECT
-    assert "bar is 97%" in result.message or "has not learned" in result.message
-
-
-def test_q1_reports_a_model_that_crashes_or_gives_nan(mirror_dir):
-    class Broken(keras.Sequential):
-        def predict(self, *args, **kwargs):
-            raise RuntimeError("out of cheese")
-
-    broken = Broken([keras.Input(shape=(28, 28, 1)), keras.layers.Flatten(), keras.layers.Dense(3)])
-    result = ex08.q1.evaluate(broken)
-    assert result.status is INCORRECT
-    assert "RuntimeError" in result.message and "out of cheese" in result.message
-
-    nan = keras.Sequential(
-        [keras.Input(shape=(28, 28, 1)), keras.layers.Flatten(), keras.layers.Dense(3)]
-    )
-    kernel, bias = nan.layers[-1].get_weights()
-    nan.layers[-1].set_weights([np.full_like(kernel, np.nan), bias])
-    result = ex08.q1.evaluate(nan)
-    assert result.status is INCORRECT and "NaN" in result.message
-
-
-def test_check_shows_a_result_and_never_raises(capsys):
-    ex08.q1.check("not a model")
-    ex08.q1.check(...)
-    ex08.q2.hint()
-    out = capsys.readouterr().out
-    assert "Incorrect" in out and "Not attempted" in out and "Hint for q2" in out
+def notebook_cell(marker: str, **names) -> dict:
+    """Run the notebook 08 code cell holding ``marker``; return its namespace."""
+    source = next(s for s in _cells("08") if marker in s and "# BEGIN SOLUTION" not in s)
+    namespace = {"np": np, "keras": keras, "images": images, "datasets": datasets, **names}
+    exec(compile(source, "<08 cell>", "exec"), namespace)
+    return namespace
 
 
 @functools.cache
-def trained_q1_solution():
-    """The solution shown by ex.q1.solution(), run on the notebook's data (4 epochs)."""
-    from sklearn.model_selection import train_test_split
+def chelsea() -> dict:
+    """chelsea_input, chelsea_probs and chelsea_heatmap as the notebook computes them."""
+    model = ex08_gradcam.imagenet_model()
+    photo = datasets.load_sample("chelsea")
+    names = notebook_cell("chelsea_square = ", imagenet_model=model, chelsea=photo)
+    names["imagenet_model"] = model
+    names["chelsea_heatmap"] = explain.grad_cam(model, names["chelsea_input"])
+    return names
 
-    keras.utils.set_random_seed(0)
-    (x, y), (x_test, y_test) = sign_mnist.load_sign_mnist(progress=False)
-    x_rps, y_rps = sign_mnist.select_letters(x, y, ex08.RPS_LETTERS)
-    x_test_rps, y_test_rps = sign_mnist.select_letters(x_test, y_test, ex08.RPS_LETTERS)
-    x_train_rps, x_val_rps, y_train_rps, y_val_rps = train_test_split(
-        ex08.model_input(x_rps), y_rps, test_size=0.1, stratify=y_rps, random_state=0
+
+@functools.cache
+def solution(question: str) -> dict:
+    import matplotlib.pyplot as plt
+
+    names = {"np": np, "keras": keras, "explain": explain, "plotting": plotting}
+    names.update(images=images, datasets=datasets)
+    if question != "q1":
+        names.update(chelsea())
+    if question == "q3":
+        names.update(solution("q2"))
+    found = run_solution("08", question, **names)
+    plt.close("all")
+    return found
+
+
+def second_heatmap_of(rank: int) -> tuple[int, np.ndarray]:
+    names = chelsea()
+    index = int(np.argsort(names["chelsea_probs"])[::-1][rank])
+    return index, explain.grad_cam(
+        names["imagenet_model"], names["chelsea_input"], class_index=index
     )
-    scope = {
-        "keras": keras,
-        "x_train_rps": x_train_rps,
-        "y_train_rps": y_train_rps,
-        "x_val_rps": x_val_rps,
-        "y_val_rps": y_val_rps,
-        "x_test_rps": ex08.model_input(x_test_rps),  # the notebook's test images, not the checker's
-        "y_test_rps": y_test_rps,
-        "rps_epochs": 4,
-        "batch_size": 128,
-    }
-    exec(solution_code("08", "q1").replace("verbose=2", "verbose=0"), scope)
-    return scope
 
 
-@pytest.mark.slow
-def test_q1_solution_trains_a_model_that_passes(mirror_dir):
-    """The notebook's q1 solution passes on the checker's images, as on the notebook's."""
-    scope = trained_q1_solution()
-    result = ex08.q1.evaluate(scope["rps_model"])
-    assert result.status is CORRECT, result.message
-    assert scope["rps_test_accuracy"] >= ex08.RPS_BAR
-
-
-# ------------------------------------------------------------------------------- q3
-
-
-def notebook_function(name: str):
-    """A function defined in a code cell of notebook 08 (not a solution block)."""
-    import nbformat
-
-    (path,) = (ROOT / "notebooks").glob("08_*.ipynb")
-    nb = nbformat.read(path, as_version=4)
-    (source,) = [c.source for c in nb.cells if c.cell_type == "code" and f"def {name}(" in c.source]
-    start = source.index(f"def {name}(")
-    end = source.find("\n\n\n", start)
-    namespace = {"np": np}
-    exec(source[start : end if end > 0 else None], namespace)
-    return namespace[name]
-
-
-def read_rows_solution():
-    return run_solution("08", "q3", np=np)["read_rows"]
-
-
-def rows_of_each_letter(mirror_dir):
-    rows = sign_mnist.load_sign_mnist_rows("test", progress=False)
-    return rows[[int(np.flatnonzero(rows[:, 0] == label)[0]) for label in np.unique(rows[:, 0])]]
-
-
-def test_q3_solution_is_correct_and_reads_as_the_loader_does(mirror_dir):
-    read_rows = read_rows_solution()
-    result = ex08.q3.evaluate(read_rows)
-    assert result.status is CORRECT, result.message
-    assert "3,594 held-out rows" in result.message
-    x, y = read_rows(sign_mnist.load_sign_mnist_rows("test", progress=False))
-    _, (x_test, y_test) = sign_mnist.load_sign_mnist(progress=False)
-    assert np.array_equal(x, ex08.model_input(x_test)) and np.array_equal(y, y_test)
-
-
-def test_q3_the_notebooks_broken_reader_is_incorrect(mirror_dir):
-    broken = notebook_function("broken_read_rows")
-    x, y = broken(rows_of_each_letter(mirror_dir))
-    assert x.shape == (24, 28, 28) and y.min() == -1  # its bugs raise nothing
-    result = ex08.q3.evaluate(broken)
-    assert result.status is INCORRECT and "gray channel" in result.message
-
-
-def columns_off_by_one(rows):
-    return (rows[:, :784] / 255).astype("float32").reshape(-1, 28, 28, 1), rows[:, 0]
-
-
-def keeps_the_gap(rows):
-    return (rows[:, 1:] / 255).astype("float32").reshape(-1, 28, 28, 1), rows[:, 0]
-
-
-def shifts_every_label(rows):
-    return (rows[:, 1:] / 255).astype("float32").reshape(-1, 28, 28, 1), rows[:, 0] - 1
-
-
-def not_scaled(rows):
-    return rows[:, 1:].astype("float32").reshape(-1, 28, 28, 1), rows[:, 0]
-
-
-def integers(rows):
-    return rows[:, 1:].reshape(-1, 28, 28, 1) // 255, rows[:, 0]
-
-
-def one_value(rows):
-    return (rows[:, 1:] / 255).reshape(-1, 28, 28, 1)
-
-
-def flat_images(rows):
-    return rows[:, 1:] / 255, rows[:, 0]
-
-
-def only_the_first_rows(rows):
-    x, y = read_rows_solution()(rows)
-    return x[:24], y[:24]
-
-
-@pytest.mark.parametrize(
-    "function, words",
-    [
-        (columns_off_by_one, "off by one column"),
-        (keeps_the_gap, "gap at J"),
-        (shifts_every_label, "wrong class to A, B, C, D, E, F, G, H, I"),
-        (not_scaled, "scale the pixels to [0, 1]"),
-        (integers, "int64"),
-        (one_value, "return two arrays"),
-        (flat_images, "shape (n, 28, 28, 1)"),
-        (only_the_first_rows, "3,594 held-out rows: x has shape (24, 28, 28, 1)"),
-    ],
-)
-def test_q3_wrong_readers_say_what_is_wrong(mirror_dir, function, words):
-    result = ex08.q3.evaluate(function)
-    assert result.status is INCORRECT, result.message
-    assert words in result.message
-
-
-def test_q3_a_reader_cannot_spoil_the_checkers_rows(mirror_dir):
-    def vandal(rows):
-        rows[:, 0] = 0
-        rows[:, 1:] = 0
-        return read_rows_solution()(rows)
-
-    assert ex08.q3.evaluate(vandal).status is INCORRECT
-    assert ex08.q3.evaluate(read_rows_solution()).status is CORRECT
-
-
-# --------------------------------------------------------------- for test_exercises_all
-
-
-def _memorised_test_images():
-    _, (x_test, y_test) = sign_mnist.load_sign_mnist(progress=False)
-    return template_model(None, images=(ex08.model_input(x_test), y_test))
+def squashed_coffee() -> tuple[int, np.ndarray]:
+    """The coffee photo squashed to 224x224 instead of cropped: another heatmap."""
+    photo = images.resize(datasets.load_sample("coffee"), (224, 224)).astype("float32")
+    x = keras.applications.mobilenet_v2.preprocess_input(photo)
+    model = ex08_gradcam.imagenet_model()
+    index = int(np.argmax(np.asarray(model(x[None]))[0]))
+    return index, explain.grad_cam(model, x, class_index=index)
 
 
 ANSWERS = {
     "q1": {
-        # the notebook's own solution, trained for 4 epochs (a few seconds)
-        "solution": lambda: ((trained_q1_solution()["rps_model"],), {}),
-        "mistakes": [
-            lambda: ((template_model(ex08.RPS_LETTERS, permute=[1, 0, 2]),), {}),  # classes swapped
-            lambda: ((template_model(ex08.RPS_LETTERS, expects_255=True),), {}),  # 0-255 pixels
-        ],
+        "solution": lambda: ((solution("q1")["edge_layer"],), {}),
+        "mistakes": [lambda: (("pool1",), {}), lambda: (("conv3",), {})],
     },
     "q2": {
-        # training the q2 solution takes minutes: a model right on the checker's images stands in
-        "solution": lambda: ((template_model(None),), {}),
+        "solution": lambda: (
+            (solution("q2")["second_class"], solution("q2")["second_heatmap"]),
+            {},
+        ),
         "mistakes": [
-            lambda: ((template_model(None, permute=np.roll(np.arange(24), 1)),), {}),  # off by one
-            lambda: ((_memorised_test_images(),), {}),  # memorised the notebook's test images
+            lambda: (second_heatmap_of(0), {}),  # the predicted class again
+            lambda: (second_heatmap_of(2), {}),  # the third most likely
         ],
     },
     "q3": {
-        "solution": lambda: ((read_rows_solution(),), {}),
+        "solution": lambda: ((solution("q3")["agreement"],), {}),
         "mistakes": [
-            lambda: ((notebook_function("broken_read_rows"),), {}),
-            lambda: ((keeps_the_gap,), {}),
-            lambda: ((columns_off_by_one,), {}),
+            lambda: ((1.0,), {}),  # a heatmap with itself
+            lambda: (
+                (float(np.abs(chelsea()["chelsea_heatmap"] - second_heatmap_of(1)[1]).mean()),),
+                {},
+            ),
+        ],
+    },
+    "q4": {
+        "solution": lambda: (
+            (solution("q4")["coffee_class"], solution("q4")["coffee_heatmap"]),
+            {},
+        ),
+        "mistakes": [
+            lambda: (squashed_coffee(), {}),  # not prepared as Chelsea was
+            lambda: (second_heatmap_of(0), {}),  # Chelsea's answer
         ],
     },
 }
 
 
-@pytest.mark.parametrize("question", sorted(ANSWERS))
-def test_answers_solution_is_correct_and_mistakes_are_not(mirror_dir, question):
+@pytest.mark.parametrize("question", ex08.QUESTIONS)
+def test_solutions_and_mistakes(question):
     q = getattr(ex08, question)
     args, kwargs = ANSWERS[question]["solution"]()
-    assert q.evaluate(*args, **kwargs).status is CORRECT
+    result = q.evaluate(*args, **kwargs)
+    assert result.status is Status.CORRECT, result.message
     for mistake in ANSWERS[question]["mistakes"]:
         args, kwargs = mistake()
-        assert q.evaluate(*args, **kwargs).status is INCORRECT
+        result = q.evaluate(*args, **kwargs)
+        assert result.status is Status.INCORRECT, (question, args)
+
+
+# ------------------------------------------------------------------------------- q1
+
+
+def test_q1_the_checker_rebuilds_the_notebooks_architecture():
+    rebuilt = ex08.notebook_convnet()
+    source = next(s for s in _cells("08") if "convnet = keras.Sequential(" in s)
+    namespace = {"keras": keras, "settings": settings, "IMAGE_SIZE": ex08.IMAGE_SIZE}
+    exec(compile(source.replace("convnet.summary()", ""), "<08 convnet>", "exec"), namespace)
+    notebook = namespace["convnet"]
+    assert [(layer.name, type(layer)) for layer in rebuilt.layers] == [
+        (layer.name, type(layer)) for layer in notebook.layers
+    ]
+    assert rebuilt.count_params() == notebook.count_params()
+
+
+@pytest.mark.parametrize(
+    "answer, words",
+    [
+        ("pool1", "close"),
+        ("conv2", "deeper"),
+        ("rescale", "before any convolution"),
+        ("dense", "classifier"),
+        ("conv9", "no layer 'conv9'"),
+        (1, "string"),
+        (["conv1"], "string"),
+    ],
+)
+def test_q1_wrong_answers(answer, words):
+    result = ex08.q1.evaluate(answer)
+    assert result.status is Status.INCORRECT
+    assert words in result.message
+
+
+def test_q1_a_different_model_cannot_be_passed_in():
+    result = ex08.q1.evaluate(keras.Sequential([keras.Input((4,)), keras.layers.Dense(1)]), "x")
+    assert result.status is Status.INCORRECT and "called the wrong way" in result.message
+
+
+# ------------------------------------------------------------------------------- q2
+
+
+def test_q2_solution_message_and_accepted_forms():
+    index, heatmap = second_heatmap_of(1)
+    result = ex08.q2.evaluate(np.int64(index), tf.constant(heatmap))
+    assert result.status is Status.CORRECT, result.message
+    assert f"class {index}" in result.message and "row" in result.message
+
+
+def test_q2_wrong_answers_say_what_is_wrong():
+    top, top_map = second_heatmap_of(0)
+    second, good = second_heatmap_of(1)
+    cases = [
+        ((top, top_map), "predicted class"),
+        ((second, top_map), "heatmap of the predicted"),
+        ((second, explain.upsample(good, (16, 16))), "shape"),
+        ((second, good * 2 - 0.5), "[0, 1]"),
+        ((second, np.full_like(good, np.nan)), "NaN"),
+        ((1000, good), "0 to 999"),
+        (("tabby", good), "class index"),
+        ((True, good), "class index"),
+        ((second, None), "None"),
+    ]
+    for answer, words in cases:
+        result = ex08.q2.evaluate(*answer)
+        assert result.status is Status.INCORRECT, words
+        assert words in result.message, (words, result.message)
+        assert str(second) not in result.message.replace(f"class {answer[0]}", "")
+
+
+def test_q2_self_consistent_nonsense_is_wrong():
+    """A heatmap of another image, for the right class, does not pass."""
+    second, _ = second_heatmap_of(1)
+    model = ex08_gradcam.imagenet_model()
+    noise = np.random.default_rng(0).uniform(-1, 1, (224, 224, 3)).astype("float32")
+    other = explain.grad_cam(model, noise, class_index=second)
+    assert ex08.q2.evaluate(second, other).status is Status.INCORRECT
+
+
+def test_q2_placeholders():
+    second, good = second_heatmap_of(1)
+    assert ex08.q2.evaluate(..., ...).status is Status.NOT_ATTEMPTED
+    result = ex08.q2.evaluate(second, ...)
+    assert result.status is Status.INCORRECT and "still ..." in result.message
+
+
+# ------------------------------------------------------------------------------- q3
+
+
+@pytest.mark.parametrize(
+    "make, words",
+    [
+        (lambda a, b: np.corrcoef(a.ravel(), b.ravel()), "2x2 matrix"),
+        (lambda a, b: float(np.abs(a - b).mean()), "np.corrcoef"),
+        (lambda a, b: "similar", "number"),
+        (lambda a, b: float("nan"), "NaN"),
+        (lambda a, b: float("inf"), "NaN"),
+        (lambda a, b: 1.5, "between -1 and 1"),
+        (lambda a, b: [0.1, 0.2], "one number"),
+    ],
+)
+def test_q3_wrong_answers(make, words):
+    first, second = chelsea()["chelsea_heatmap"], second_heatmap_of(1)[1]
+    result = ex08.q3.evaluate(make(first, second))
+    assert result.status is Status.INCORRECT
+    assert words in result.message, result.message
+
+
+def test_q3_correct_message_reads_the_correlation():
+    agreement = solution("q3")["agreement"]
+    result = ex08.q3.evaluate(np.float32(agreement))
+    assert result.status is Status.CORRECT and f"{agreement:.2f}" in result.message
+    assert ex08.q3.evaluate(...).status is Status.NOT_ATTEMPTED
+
+
+# ------------------------------------------------------------------------------- q4
+
+
+def test_q4_heatmap_of_a_squashed_photo_is_explained():
+    index, heatmap = squashed_coffee()
+    result = ex08.q4.evaluate(ex08_gradcam.ranked_classes("coffee")[0], heatmap)
+    assert result.status is Status.INCORRECT
+    assert "centre square" in result.message
+
+
+def test_q4_not_attempted_and_questions_listed():
+    assert ex08.q4.evaluate(..., ...).status is Status.NOT_ATTEMPTED
+    assert ex08.QUESTIONS == ("q1", "q2", "q3", "q4")
+    for name in ex08.QUESTIONS:
+        q = getattr(ex08, name)
+        assert q.notebook == "08" and len(q.hint_texts()) >= 2

@@ -3,7 +3,7 @@
 The models are tiny and, where an answer is known in advance, built with fixed weights:
 a "bright patch detector" whose evidence for each class sits in a known corner. A layer
 inside a model nested in a functional model is out of public Keras' reach: explain says
-so, and the public recipe its message gives (notebook 07) is checked here too.
+so, and the public recipe its message gives (notebook 08) is checked here too.
 """
 
 from __future__ import annotations
@@ -186,7 +186,7 @@ def test_a_layer_inside_a_nested_functional_base_is_refused_with_the_recipe(name
     if name != "base":
         assert repr(name.split("/")[-1]) in message  # the layer
     assert "tf.GradientTape" in message and "keras.Model(nested.input" in message
-    assert "notebook 07" in message
+    assert "notebook 08" in message
 
 
 def test_activations_inside_a_base_nested_in_a_sequential_model():
@@ -320,7 +320,7 @@ def test_grad_cam_with_no_evidence_is_all_zeros():
 
 
 def recipe_grad_cam(base, inner_name, after, x, class_index):
-    """Grad-CAM of a layer inside a nested base, the public recipe of notebook 07.
+    """Grad-CAM of a layer inside a nested base, the public recipe of notebook 08.
 
     Under one tape: a model from the base's own input to [inner layer, base output], then
     the layers that follow the base (``after``), so the maps and the score are both taped.
@@ -453,7 +453,7 @@ def test_heatmap_overlay_colours_the_hot_spot():
         plotting.heatmap_overlay(image, heat * 3)
 
 
-def test_figures_of_notebook_07():
+def test_figures_of_notebook_08():
     maps = np.random.default_rng(0).uniform(0, 1, (10, 12, 20))
     maps[..., 3] = 0
     fig = plotting.show_activation_grid(maps, title="conv1", ncols=8)

@@ -6,7 +6,7 @@ submissions: one that displays forged results under the check's MIME type, one t
 answers another notebook's questions, one that patches the checker (and writes a forged
 export), functions that never return, exit or raise KeyboardInterrupt, a cell that
 raises, a kernel that dies after an answer, and probes of the sandbox (tokens, writes
-outside, the submissions folder). A slow test grades notebook 08's blank student copy.
+outside, the submissions folder). A slow test grades notebook 09's blank student copy.
 """
 
 import csv
@@ -55,18 +55,18 @@ def read_csv(path: Path) -> list[dict]:
 
 
 def test_identify_by_metadata_then_import_then_file_name():
-    known = {"08": "08_capstone_sign_language"}
-    by_metadata = small_notebook("print(1)", source_name="08_capstone_sign_language.ipynb")
+    known = {"09": "09_capstone_sign_language"}
+    by_metadata = small_notebook("print(1)", source_name="09_capstone_sign_language.ipynb")
     assert submissions.identify(by_metadata, "renamed by the student.ipynb", known) == (
-        "08_capstone_sign_language"
+        "09_capstone_sign_language"
     )
-    by_import = small_notebook("from cvcourse.exercises import ex08 as ex\nex.q1.check(...)")
-    assert submissions.identify(by_import, "jane.ipynb", known) == "08_capstone_sign_language"
+    by_import = small_notebook("from cvcourse.exercises import ex09 as ex\nex.q1.check(...)")
+    assert submissions.identify(by_import, "jane.ipynb", known) == "09_capstone_sign_language"
     dotted = small_notebook("import cvcourse.exercises.ex03 as ex")
     assert submissions.identify(dotted, "jane.ipynb", {}) == "03"
     by_name = small_notebook("print(1)")
-    assert submissions.identify(by_name, "08_capstone_sign_language (1).ipynb", known) == (
-        "08_capstone_sign_language"
+    assert submissions.identify(by_name, "09_capstone_sign_language (1).ipynb", known) == (
+        "09_capstone_sign_language"
     )
     assert submissions.identify(by_name, "homework.ipynb", known) == ""
 
@@ -90,7 +90,7 @@ def test_find_submissions_skips_hidden_files_checkpoints_and_the_output(tmp_path
 
 
 def _result(q, status):
-    return core.Result("08", q, status, "")
+    return core.Result("09", q, status, "")
 
 
 def test_table_has_points_total_percent_time_and_sandbox():
@@ -98,7 +98,7 @@ def test_table_has_points_total_percent_time_and_sandbox():
         grade.Submission(
             Path("a.ipynb"),
             "a.ipynb",
-            notebook="08_capstone_sign_language",
+            notebook="09_capstone_sign_language",
             seconds=12.5,
             sandbox="bwrap",
             results={
@@ -111,7 +111,7 @@ def test_table_has_points_total_percent_time_and_sandbox():
         grade.Submission(Path("b.txt"), "b.txt", status=grade.NOT_A_NOTEBOOK, note="a .txt file"),
     ]
     header, rows = grade.table(subs)
-    names = [q.name for q in judge.question_list("08")]
+    names = [q.name for q in judge.question_list("09")]
     assert header == ["submission", "notebook", "status", *names] + [
         "points",
         "out of",
@@ -134,7 +134,7 @@ def test_table_has_points_total_percent_time_and_sandbox():
     assert markdown.startswith("# Grades\n") and "| b.txt | - | not a notebook |" in markdown
     assert list(csv.reader(io.StringIO(grade.to_csv(header, rows))))[1][:3] == [
         "a.ipynb",
-        "08_capstone_sign_language",
+        "09_capstone_sign_language",
         "ok",
     ]
     page = grade.feedback_page(subs[0])
@@ -378,11 +378,11 @@ def test_solved_notebooks_00_and_01_score_full_marks_within_a_minute(tmp_path, c
 
 @pytest.mark.slow
 def test_blank_student_copy_of_the_capstone(tmp_path, mirror_dir):
-    """08's student copy runs top to bottom in the quick profile with every check not attempted."""
-    path = course_notebook("08")
+    """09's student copy runs top to bottom in the quick profile with every check not attempted."""
+    path = course_notebook("09")
     subs_dir = tmp_path / "in"
     subs_dir.mkdir()
-    nbformat.write(student_copy(path), subs_dir / "student 08 (renamed).ipynb")
+    nbformat.write(student_copy(path), subs_dir / "student 09 (renamed).ipynb")
     (sub,) = grade.grade(
         subs_dir,
         tmp_path / "out",

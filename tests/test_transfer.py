@@ -1,7 +1,7 @@
-"""Transfer learning helpers (notebook 06): feature extraction, frozen layers, the cached head.
+"""Transfer learning helpers (notebook 07): feature extraction, frozen layers, the cached head.
 
 ``tests/test_pretrained.py`` already checks that ``models.pretrained`` matches
-``keras.applications`` on the ImageNet top; these tests check what notebook 06 builds on it.
+``keras.applications`` on the ImageNet top; these tests check what notebook 07 builds on it.
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@ against the registry's content hash, and renamed into place; each later call che
 again and rebuilds it from the archive when a file was changed. Only plain files are
 written, each checked to land inside the folder: a member with an absolute name, ``..``
 or a link pointing out refuses the whole archive (:func:`cvcourse.datasets.verify.unsafe_member`).
-Used by the Chinese MNIST (notebook 03) and cats-vs-dogs (notebooks 04-07) loaders; the
+Used by the Chinese MNIST (notebook 03) and cats-vs-dogs (notebooks 04-08) loaders; the
 CIFAR-10 loader decodes its tarball directly and needs no extracted folder.
 """
 

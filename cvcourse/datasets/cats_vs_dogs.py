@@ -77,7 +77,7 @@ def load_cats_vs_dogs(*, progress: bool = True) -> FolderSplits:
     500x375). Validation and test are hard links to the extracted files (copies where
     links are impossible). Source: the TensorFlow tutorials' cats_and_dogs_filtered.zip,
     a subset of Kaggle's Dogs vs. Cats (Asirra, Microsoft Research), pinned by the hash
-    of its image members. Taught in notebooks 04-07.
+    of its image members. Taught in notebooks 04-08.
     """
     extracted = extract(ARCHIVE, progress=progress) / "cats_and_dogs_filtered"
     source = extracted / "validation"

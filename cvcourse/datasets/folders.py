@@ -1,8 +1,8 @@
 """Datasets from class folders: ``folder/<class name>/<image files>`` to a batched ``tf.data``.
 
-:func:`image_dataset` is the one call notebooks 04-07 use to read the cats-vs-dogs
+:func:`image_dataset` is the one call notebooks 04-08 use to read the cats-vs-dogs
 folders (``load_cats_vs_dogs()`` gives their paths), and the one a student uses for their
-own photos (notebook 08). It checks that every file decodes, names the files that Keras
+own photos (notebook 09). It checks that every file decodes, names the files that Keras
 would skip without a word (``.tif``, ``.webp``, ``.heic``...), reads the folder with
 ``keras.utils.image_dataset_from_directory``, keeps the decoded and resized images in
 memory, and prefetches batches while the model trains on the current one. Transparent

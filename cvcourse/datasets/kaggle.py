@@ -8,7 +8,7 @@ Language MNIST). On a plain machine that folder is kagglehub's own cache
 be a read-only mounted copy. :func:`fetch_from_kaggle` packs the members the registry
 pins (its ``members`` pattern) into the registry's zip file name, checks that zip exactly
 as a mirror copy is checked (the same content hash), and only then renames it into the
-cache. Used for notebooks 03 (Chinese MNIST) and 08 (Sign Language MNIST).
+cache. Used for notebooks 03 (Chinese MNIST) and 09 (Sign Language MNIST).
 """
 
 from __future__ import annotations

@@ -50,7 +50,7 @@ def load_sample(name: str) -> np.ndarray:
 
     Returns uint8 of shape (H, W, 3) for colour photos, (H, W) for grayscale ones and
     (H, W, 4) for the RGBA logo; values 0-255. Licences are listed in :data:`SAMPLES`.
-    Taught in notebooks 00, 01, 06 and 07.
+    Taught in notebooks 00, 01, 07 and 08.
     """
     import skimage.io
 

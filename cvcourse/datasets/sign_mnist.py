@@ -1,7 +1,7 @@
 """Sign Language MNIST: 28x28 grayscale hand signs for 24 letters (J and Z need motion).
 
 The official test file is split in two halves (:func:`held_out_mask`): the first is the
-test set that :func:`load_sign_mnist` hands out, the second is held out for notebook 08's
+test set that :func:`load_sign_mnist` hands out, the second is held out for notebook 09's
 checkers (:func:`load_sign_mnist_held_out`), so that a model is judged on images its
 author never had, not even as test images.
 """
@@ -147,12 +147,12 @@ def load_sign_mnist(*, progress: bool = True):
     - ``x_train``: uint8 (27455, 28, 28), ``y_train``: uint8 (27455,), classes 0-23;
     - ``x_test``: uint8 (3578, 28, 28), ``y_test``: uint8 (3578,): the first half of the
       official test file (7,172 images), split by :func:`held_out_mask`; the other half
-      (3,594 images) is held out for notebook 08's checkers.
+      (3,594 images) is held out for notebook 09's checkers.
 
     Class ``i`` is the letter ``LETTERS[i]`` (A-Y without J). The test images come from
     other recording sessions than the training images, and the two halves of the test
     file from different photos. Source: Kaggle datamunge/sign-language-mnist, CC0 1.0.
-    Taught in notebook 08.
+    Taught in notebook 09.
     """
     archive = fetch(ARCHIVE, progress=progress)
     train = _images_and_classes(_read_rows(archive, TRAIN_CSV))
@@ -163,7 +163,7 @@ def select_letters(x: np.ndarray, y: np.ndarray, letters) -> tuple[np.ndarray, n
     """The images of some letters only, relabelled 0, 1, ... in the order the letters are given.
 
     ``select_letters(x_train, y_train, "ABV")`` keeps A (a fist), B (a flat hand) and V (two
-    fingers) and labels them 0, 1, 2: rock, paper, scissors in notebook 08. ``y`` holds the
+    fingers) and labels them 0, 1, 2: rock, paper, scissors in notebook 09. ``y`` holds the
     classes 0-23 of :func:`load_sign_mnist`; ``letters`` is a string or a sequence of
     letters from :data:`LETTERS`. J and Z (not in the dataset), unknown or repeated letters
     raise ValueError. Returns ``(x_subset, y_subset)``, ``y_subset`` uint8, in the original
@@ -199,7 +199,7 @@ def load_sign_mnist_test(*, progress: bool = True) -> tuple[np.ndarray, np.ndarr
 
 
 def load_sign_mnist_held_out(*, progress: bool = True) -> tuple[np.ndarray, np.ndarray]:
-    """The held-out half of the test file, for notebook 08's checkers: uint8 (3594, 28, 28)
+    """The held-out half of the test file, for notebook 09's checkers: uint8 (3594, 28, 28)
     images and their classes 0-23, uint8 (3594,).
 
     No notebook hands these out: a checker judges a trained model on them, so that the
@@ -213,7 +213,7 @@ def load_sign_mnist_rows(split: str = "train", *, progress: bool = True) -> np.n
     the 784 pixels (0-255) of a 28 x 28 image, row by row.
 
     ``split``: ``"train"`` (27,455 rows), ``"test"`` (the handed-out half, 3,578) or
-    ``"held_out"`` (the checkers' half, 3,594). For notebook 08's exercise on reading the
+    ``"held_out"`` (the checkers' half, 3,594). For notebook 09's exercise on reading the
     file, and its checker.
     """
     if split == "train":

@@ -1,202 +1,276 @@
-"""Exercises of notebook 07_visualizing_convnets.
+"""Exercises of notebook 07_transfer_learning.
 
-Every reference is the checker's own: it rebuilds the notebook's small convnet (q1) and
-loads MobileNetV2 with its ImageNet top and the sample photos itself (q2-q4), prepared as
-the notebook prepares Chelsea; what a student passes is only the answer.
-
-- ``q1``: ``edge_layer``, the layer of the small convnet whose maps look most like edges
-  (a :class:`~core.Choice` among the layers of the architecture the notebook defines).
-- ``q2``: ``second_class`` and ``second_heatmap``, Chelsea's runner-up ImageNet class and
-  its Grad-CAM (7x7 float32 in [0, 1]), against the checker's own Grad-CAM.
-- ``q3``: ``agreement``, the correlation of Chelsea's heatmaps for the predicted and the
-  runner-up class (a :class:`~core.Value`; NaN and infinity are wrong).
-- ``q4`` (transfer): ``coffee_class`` and ``coffee_heatmap``, the predicted class of the
-  coffee photo and its Grad-CAM.
+- ``q1``: write ``freeze(model)``, which freezes a pretrained base so that ``fit`` cannot
+  change it; checked on a fresh MobileNetV2-shaped base through its trainable weights.
+- ``q2``: write ``unfreeze_last(base, n)``, which makes only the last ``n`` layers of a
+  frozen base trainable (BatchNormalization layers stay frozen) and returns the number
+  of trainable parameters; checked for several ``n`` on one base, in a row.
+- ``q3``: choose the learning rate for fine-tuning, ``finetune_learning_rate`` (a
+  :class:`~core.Value` within bounds).
+- ``q4`` (debug): repair a broken fine-tuning setup as ``fixed_finetuning(base, head,
+  fine_tune_from)``; judged on the checker's own base by trainable-parameter counts, the
+  learning rate and what one training step changes (:mod:`.ex07_finetune`).
 """
 
 from __future__ import annotations
 
 import functools
 
-from . import core
-from .ex07_gradcam import (
-    PhotoClass,
-    PhotoHeatmap,
-    correlation,
-    peak,
-    ranked_classes,
-    reference_heatmap,
-)
+import numpy as np
 
-NOTEBOOK = "07"
-COMMON = {"notebook": NOTEBOOK, "notebook_name": "07_visualizing_convnets"}
-POOLING = ("MaxPooling2D", "AveragePooling2D", "GlobalAveragePooling2D", "GlobalMaxPooling2D")
-IMAGE_SIZE = 128  # the small convnet's input (notebook 07, Parameters)
+from . import core, ex07_finetune
+
+COMMON = {"notebook": "07", "notebook_name": "07_transfer_learning"}
+
+# Fine-tuning learning rates the checker accepts: Adam's usual 1e-3 trains a new head;
+# pretrained weights want steps 10 to 1000 times smaller.
+LOWEST_RATE = 1e-6
+HIGHEST_RATE = 1e-4
+HEAD_RATE = 1e-3
 
 
-@functools.cache
-def notebook_convnet():
-    """The small convnet of notebook 07, section 2, rebuilt (untrained: only its layers count)."""
-    import keras
-    from keras import layers
+# a fresh MobileNetV2-shaped base (no download), a tensor list's size, a BatchNormalization?
+_small_base, _size, _is_bn = ex07_finetune.small_base, ex07_finetune.size, ex07_finetune.is_bn
 
-    stack = [keras.Input((IMAGE_SIZE, IMAGE_SIZE, 3)), layers.Rescaling(1 / 255, name="rescale")]
-    for i, filters in enumerate((16, 32, 64, 64), start=1):
-        stack += [
-            layers.Conv2D(filters, 3, activation="relu", name=f"conv{i}"),
-            layers.MaxPooling2D(name=f"pool{i}"),
-        ]
-    stack += [
-        layers.Flatten(name="flatten"),
-        layers.Dropout(0.5, name="dropout"),
-        layers.Dense(64, activation="relu", name="dense"),
-        layers.Dense(1, activation="sigmoid", name="p_dog"),
-    ]
-    return keras.Sequential(stack, name="small_convnet")
+
+def _layer_names(layers, limit: int = 3) -> str:
+    names = [layer.name for layer in layers]
+    shown = ", ".join(names[:limit])
+    return shown + (f" and {len(names) - limit} more" if len(names) > limit else "")
 
 
 # ------------------------------------------------------------------------------- q1
 
 
-class EdgeLayer(core.Choice):
-    """edge_layer: a layer name of the notebook's convnet; right for its first convolution."""
+class Freeze(core.Check):
+    """freeze(model): every weight frozen, none changed, the model returned (or None)."""
 
-    def judge(self, value, name, answers):
-        if not isinstance(value, str):  # an array or a model is no option, and not comparable
-            return self.not_an_option(value, [], name)
-        return super().judge(value, name, answers)
+    def judge(self, freeze, name, answers):
+        import keras
 
-    def not_an_option(self, value, names, name):
-        if not isinstance(value, str):
-            return (
-                f"give the layer's name as a string, such as 'dense', not {core.describe(value)}."
+        base = _small_base()
+        before = [np.array(w) for w in base.get_weights()]
+        ex07_finetune.not_a_model(freeze, name)
+        out = core.call_student(freeze, base, what="your function freeze")
+        model = base if out is None else out
+        if not isinstance(model, keras.Model):
+            raise core.Incorrect(
+                f"freeze should return the model it was given, but it returned "
+                f"{core.describe(out)}."
             )
-        return f"the small convnet has no layer {value!r}; its layers are: {', '.join(names)}."
+        if len(model.weights) != len(before):
+            raise core.Incorrect(
+                f"the model came back with {len(model.weights)} weight tensors instead of "
+                f"{len(before)}: freezing should keep every layer, only stop training them."
+            )
+        trainable = model.trainable_weights
+        if trainable:
+            still = [layer for layer in model.layers if layer.trainable_weights]
+            if still and all(_is_bn(layer) for layer in still):
+                raise core.Incorrect(
+                    f"the BatchNormalization layers ({_layer_names(still)}) are still "
+                    "trainable. Freeze the whole model with model.trainable = False, which "
+                    "reaches every layer."
+                )
+            raise core.Incorrect(
+                f"{len(trainable)} weight tensors ({_size(trainable):,} parameters) are "
+                f"still trainable, in layers such as {_layer_names(still)}: fit() would "
+                "change them."
+            )
+        after = model.get_weights()
+        if any(not np.array_equal(a, b) for a, b in zip(before, after, strict=True)):
+            raise core.Incorrect(
+                "your function changed the values of the weights. Freezing only stops "
+                "training from changing them; the pretrained values must stay as they are."
+            )
+        return None
 
-    def wrong(self, edge_layer, name, answers):
-        layers = notebook_convnet().layers
-        names = [layer.name for layer in layers]
-        position, first = names.index(edge_layer), names.index("conv1")
-        if position < first:
-            return (
-                f"{edge_layer} comes before any convolution: it has no filters and only "
-                "passes the image on. Which layer's filters first turn it into maps?"
-            )
-        kind = type(layers[position]).__name__
-        if kind in POOLING and position == first + 1:
-            return (
-                f"close: {edge_layer} only keeps the largest value of each 2x2 patch of the "
-                "maps before it, so it shows the same edges at half the size. Name the layer "
-                "that computes them."
-            )
-        if kind in ("Flatten", "Dropout", "Dense"):
-            return (
-                f"{edge_layer} is in the classifier at the end: its outputs are no longer "
-                "maps of the image at all. Look at the convolution layers."
-            )
-        return (
-            f"{edge_layer}'s maps are deeper in the network and more abstract: blobs that stand "
-            "for parts of the image rather than its outlines. Look at the first layers."
-        )
+
+@functools.cache
+def _weight_counts() -> tuple[int, int]:
+    base = _small_base()
+    return len(base.weights), _size(base.weights)
 
 
 q1 = core.Answers(
     **COMMON,
     name="q1",
-    title="the layer whose maps look like edges",
-    usage='ex.q1.check(edge_layer)   # edge_layer = "a layer name"',
+    title="freeze a pretrained base",
+    usage="ex.q1.check(freeze)",
     hints=(
-        "Look at the activation grids of section 3 from the top: which layer's maps still "
-        "show the cat's outline, as bright lines where the brightness or colour changes?",
-        "Edges are local: a change between neighbouring pixels. The layer whose filters see "
-        "the fewest pixels of the photo at once is the one that can only respond to them. "
-        "Give its name as convnet.summary() prints it.",
+        "Every Keras layer and model has a `trainable` attribute, and a frozen layer's "
+        "weights move from trainable_weights to non_trainable_weights.",
+        "Setting model.trainable = False on the model sets it on every layer inside, "
+        "BatchNormalization included; afterwards model.trainable_weights is an empty list. "
+        "Return the model.",
     ),
-    parts={
-        "edge_layer": EdgeLayer(
-            options=lambda answers: [layer.name for layer in notebook_convnet().layers],
-            answer="conv1",
-        )
-    },
-    correct=lambda edge_layer: (
-        f"{edge_layer} is the first convolution: each of its small filters sees only "
-        "a few pixels, so what it can detect is local changes of brightness and "
-        "colour, edges."
+    parts={"freeze": Freeze()},
+    correct=lambda freeze: (
+        f"all {_weight_counts()[0]} weight tensors ({_weight_counts()[1]:,} parameters) are "
+        "frozen: model.trainable_weights is empty, so fit() will leave the base as it is."
     ),
 )
+
+
+# ------------------------------------------------------------------------------- q2
+
+UNFREEZE_CASES = (20, 5, 40)  # a smaller n after a larger one: the function must reset
+
+
+def _expected_trainable(base, n: int) -> int:
+    return _size([w for layer in base.layers[-n:] if not _is_bn(layer) for w in layer.weights])
+
+
+class UnfreezeLast(core.Check):
+    """unfreeze_last(base, n): only the last n layers train (BN frozen); returns the count."""
+
+    def judge(self, unfreeze_last, name, answers):
+        base = _small_base()
+        base.trainable = False  # as in the notebook: the base starts frozen
+        for n in (20, 5, 40):  # a smaller n after a larger one: the function must reset
+            ex07_finetune.not_a_model(unfreeze_last, name)
+            got = core.call_student(unfreeze_last, base, n, what=f"unfreeze_last(base, {n})")
+            expected = _expected_trainable(base, n)
+            actual = _size(base.trainable_weights)
+            if isinstance(got, bool) or not isinstance(got, (int, np.integer, float, np.floating)):
+                raise core.Incorrect(
+                    f"unfreeze_last(base, {n}) should return the number of trainable "
+                    f"parameters, but it returned {core.describe(got)}."
+                )
+            if not base.trainable and actual == 0:
+                raise core.Incorrect(
+                    f"after unfreeze_last(base, {n}) the base as a whole is still frozen "
+                    "(base.trainable is False), and a frozen model has no trainable weights "
+                    "whatever its layers say. Set base.trainable = True first, then freeze "
+                    "the layers you want frozen."
+                )
+            early = [layer for layer in base.layers[:-n] if layer.trainable_weights]
+            if early:
+                raise core.Incorrect(
+                    f"after unfreeze_last(base, {n}), layers before the last {n} are "
+                    f"trainable ({_layer_names(early)}). Only base.layers[-n:] may train."
+                )
+            norms = [layer for layer in base.layers[-n:] if _is_bn(layer) and layer.trainable]
+            if norms:
+                raise core.Incorrect(
+                    f"after unfreeze_last(base, {n}) the BatchNormalization layers "
+                    f"{_layer_names(norms)} are trainable. Keep them frozen: a frozen "
+                    "BatchNormalization layer stays in inference mode, with the statistics "
+                    "learned on ImageNet."
+                )
+            stuck = [
+                layer
+                for layer in base.layers[-n:]
+                if layer.weights and not _is_bn(layer) and not layer.trainable
+            ]
+            if stuck:
+                raise core.Incorrect(
+                    f"after unfreeze_last(base, {n}) (the check calls it for n = 20, 5, 40 "
+                    f"in a row), layers among the last {n} are still frozen: "
+                    f"{_layer_names(stuck)}. With TensorFlow, base.trainable = True does "
+                    "nothing to the layers when base.trainable is True already, so flags "
+                    "left by an earlier call stay: set every layer's trainable yourself."
+                )
+            if actual != expected:
+                raise core.Incorrect(
+                    f"after unfreeze_last(base, {n}) the base has {actual:,} trainable "
+                    f"parameters, but with only its last {n} layers trainable (and their "
+                    f"BatchNormalization layers frozen) it should have {expected:,}."
+                )
+            if got == len(base.trainable_weights) and got != actual:
+                raise core.Incorrect(
+                    f"unfreeze_last(base, {n}) returned {got}: that is the number of "
+                    f"trainable weight tensors, not of parameters ({actual:,}). Add up the "
+                    "sizes of the tensors instead."
+                )
+            if got != actual:
+                raise core.Incorrect(
+                    f"the layers are set right, but unfreeze_last(base, {n}) returned "
+                    f"{got:,} while the base has {actual:,} trainable parameters. Count "
+                    "them from base.trainable_weights."
+                )
+        return None
+
+
+@functools.cache
+def _trainable_counts() -> tuple[tuple[int, int], ...]:
+    base = _small_base()
+    return tuple((n, _expected_trainable(base, n)) for n in UNFREEZE_CASES)
 
 
 q2 = core.Answers(
     **COMMON,
     name="q2",
-    title="Grad-CAM for a second class",
-    usage="ex.q2.check(second_class, second_heatmap)",
+    title="unfreeze the last n layers and count the trainable parameters",
+    usage="ex.q2.check(unfreeze_last)",
     hints=(
-        "Take the second most likely class of chelsea_probs: np.argsort sorts from the "
-        "smallest, so the runner-up is np.argsort(chelsea_probs)[-2].",
-        "Then call explain.grad_cam(imagenet_model, chelsea_input, class_index=second_class). "
-        "Keep the heatmap at its own size (7x7); do not resize it.",
+        "A frozen model reports no trainable weights whatever its layers say, so start with "
+        "base.trainable = True. Then give every layer its own flag, True or False: the check "
+        "calls your function several times on one base.",
+        "A layer trains if it is one of base.layers[-n:] and not a "
+        "keras.layers.BatchNormalization. Count the parameters as the sum of the sizes of "
+        "base.trainable_weights (the size of one tensor is the product of its shape): the "
+        "notebook's parameters() does it.",
     ),
-    parts={
-        "second_class": PhotoClass(rank=1, wanted="the second most likely class"),
-        "second_heatmap": PhotoHeatmap(rank=1),
-    },
-    correct=lambda second_class, second_heatmap: peak("chelsea", 1),
+    parts={"unfreeze_last": UnfreezeLast()},
+    correct=lambda unfreeze_last: (
+        "trainable parameters "
+        + ", ".join(f"n={n}: {count:,}" for n, count in _trainable_counts())
+        + ", with BatchNormalization frozen."
+    ),
 )
 
 
 # ------------------------------------------------------------------------------- q3
 
 
-class Agreement(core.Value):
-    """agreement: the correlation of the checker's two Chelsea heatmaps, within 1e-3."""
+class FineTuneRate(core.Value):
+    """finetune_learning_rate: a number from LOWEST_RATE to HIGHEST_RATE."""
 
-    atol = 1e-3
-    rtol = 0.0
-    advice = "Flatten both heatmaps with .ravel() and use np.corrcoef."
+    bounds = (LOWEST_RATE, HIGHEST_RATE)
 
-    def reference(self, answers):
-        ranked = ranked_classes("chelsea")
-        first, second = (reference_heatmap("chelsea", ranked[r]) for r in (0, 1))
-        return correlation(first, second)
-
-    def wrong_shape(self, arr, expected, name):
-        if arr.shape == (2, 2):
-            return f"{name} is the whole 2x2 matrix from np.corrcoef; take its entry [0, 1]."
-        return None
-
-    def diagnose(self, value, expected, name, answers):
-        if abs(float(value)) > 1:
-            return f"{name} is {float(value):.3f}, but a correlation lies between -1 and 1."
+    def diagnose(self, rate, expected, name, answers):
+        rate = float(rate)
+        if rate <= 0:
+            return f"a learning rate must be a positive number, not {rate:g}."
+        if rate >= HEAD_RATE:
+            return (
+                f"{rate:g} is as large as the rate that trained the new head from random "
+                "weights (1e-3) or larger. Such steps would overwrite the pretrained "
+                "features within a few batches, and with so few images the model would "
+                "then overfit. Go 10 to 100 times lower."
+            )
+        if rate > HIGHEST_RATE:
+            return (
+                f"{rate:g} is below the head's 1e-3 but still large for pretrained weights: "
+                "fine-tuning usually takes 1e-4 or less."
+            )
         return (
-            f"{name} is {float(value):.3f}, but that is not the correlation of Chelsea's "
-            f"heatmaps for her predicted and her runner-up class. {self.advice}"
+            f"{rate:g} is so small that a few epochs would hardly move the weights: "
+            "fine-tuning would change almost nothing. Try between 1e-5 and 1e-4."
         )
 
 
-def _q3_correct(agreement) -> str:
-    expected = Agreement().reference({})
-    if expected > 0.7:
-        meaning = "the two classes are found in much the same places"
-    elif expected > 0.2:
-        meaning = "the two classes partly share their evidence"
-    else:
-        meaning = "the evidence for the second class lies elsewhere in the image"
-    return f"correlation {expected:.2f}: {meaning}."
+def _q3_correct(finetune_learning_rate) -> str:
+    rate = float(finetune_learning_rate)
+    return (
+        f"{rate:g} is {HEAD_RATE / rate:.0f} times below the head's 1e-3: small steps "
+        "that adjust the pretrained features without erasing them."
+    )
 
 
 q3 = core.Answers(
     **COMMON,
     name="q3",
-    title="how much the two heatmaps agree",
-    usage="ex.q3.check(agreement)",
+    title="a learning rate for fine-tuning",
+    usage="ex.q3.check(finetune_learning_rate)",
     hints=(
-        "A correlation compares two lists of numbers: flatten both 7x7 heatmaps "
-        "(chelsea_heatmap and second_heatmap) with .ravel().",
-        "np.corrcoef(a, b) is a 2x2 matrix; the correlation of a and b is its off-diagonal "
-        "entry [0, 1]. Make it a plain float.",
+        "The new head was trained with Adam at 1e-3, from random weights. The unfrozen "
+        "pretrained layers already hold good weights: should their steps be larger or smaller?",
+        "10 to 100 times smaller than the head's, so that fine-tuning adjusts the pretrained "
+        "features instead of overwriting what ImageNet taught them.",
     ),
-    parts={"agreement": Agreement()},
+    parts={"finetune_learning_rate": FineTuneRate()},
     correct=_q3_correct,
 )
 
@@ -206,20 +280,21 @@ q3 = core.Answers(
 q4 = core.Answers(
     **COMMON,
     name="q4",
-    title="Grad-CAM of a photo the notebook did not use (transfer)",
-    usage="ex.q4.check(coffee_class, coffee_heatmap)",
+    title="repair a broken fine-tuning setup (debug)",
+    usage="ex.q4.check(fixed_finetuning)",
     hints=(
-        "Prepare datasets.load_sample('coffee') exactly as Chelsea was prepared: its centre "
-        "square (the photo is wider than high), resized to 224x224, then preprocess_input.",
-        "coffee_class is the argmax of imagenet_model's prediction for that input, and "
-        "coffee_heatmap = explain.grad_cam(imagenet_model, coffee_input, "
-        "class_index=coffee_class), at its own 7x7 size.",
+        "broken_finetuning has three bugs. Compare it with section 6: which layers of the "
+        "base train there, what happens to BatchNormalization, and which learning rate is used?",
+        "Set base.trainable = True, then each layer's flag: trainable from the layer named "
+        "fine_tune_from on, and never for a keras.layers.BatchNormalization. Keep the model "
+        "base -> head, and compile it with Adam at a fine-tuning rate (1e-5 to 1e-4).",
     ),
-    parts={
-        "coffee_class": PhotoClass(photo="coffee", rank=0, wanted="the predicted class"),
-        "coffee_heatmap": PhotoHeatmap(photo="coffee", rank=0),
-    },
-    correct=lambda coffee_class, coffee_heatmap: peak("coffee", 0),
+    parts={"fixed_finetuning": ex07_finetune.FineTuneSetup()},
+    correct=lambda fixed_finetuning: (
+        "only the top of the base ({:,} parameters) and the head ({:,}) train, "
+        "BatchNormalization stays in inference mode, and a training step changes nothing "
+        "that is frozen.".format(*ex07_finetune.expected_trainable())
+    ),
 )
 
 QUESTIONS = ("q1", "q2", "q3", "q4")

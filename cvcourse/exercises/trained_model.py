@@ -5,7 +5,7 @@ shapes, has it classify held-out images that its ``held_out`` setting loads (nev
 student's variables), and passes it when its accuracy reaches ``bar``. When it falls
 short, the message says why in a student's words: trained on 0-255 pixels, classes in
 another order, one answer for everything, or simply not accurate enough. Used by notebook
-08 (``ex08.q1``, ``ex08.q2``), and ready for any notebook that grades a trained network.
+09 (``ex09.q1``, ``ex09.q2``), and ready for any notebook that grades a trained network.
 """
 
 from __future__ import annotations

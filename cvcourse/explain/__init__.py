@@ -12,12 +12,12 @@ ImageNet base; raw 0-255 pixels for a model that starts with a ``Rescaling`` lay
 Models: Sequential with an explicit ``keras.Input``, or functional; the layers asked for
 are the model's own, reached with public Keras only. A layer inside a model nested as one
 layer (a pretrained base inside a classifier) raises a ValueError that gives the public
-recipe notebook 07 teaches (see :mod:`cvcourse.explain.features`).
+recipe notebook 08 teaches (see :mod:`cvcourse.explain.features`).
 
 One module per concern: :mod:`~cvcourse.explain.layers` (finding layers),
 :mod:`~cvcourse.explain.features` (feature models, activations),
 :mod:`~cvcourse.explain.gradcam` and :mod:`~cvcourse.explain.patterns` (filter patterns).
-Taught in notebook 07.
+Taught in notebook 08.
 """
 
 from .features import activations, blank_fraction, feature_model, zero_fraction

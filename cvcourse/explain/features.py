@@ -13,9 +13,9 @@ A layer *inside* a nested model (a pretrained base held by a classifier as one l
 out of reach: its ``output`` belongs to the nested model's own graph, which starts at the
 nested model's own input, not at the classifier's. :func:`feature_model` then raises a
 ValueError that names the layer and the nested model and gives the public recipe, which
-notebook 07 teaches: call the nested model and the layers after it under one
+notebook 08 teaches: call the nested model and the layers after it under one
 ``tf.GradientTape``, or build the classifier from the nested model's own input. Part of
-:mod:`cvcourse.explain`, taught in notebook 07.
+:mod:`cvcourse.explain`, taught in notebook 08.
 """
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ _FEATURE_MODELS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 def nested_layer_message(model, name: str, nested) -> str:
     """Why layer ``name`` (``nested`` itself, or a layer inside it) is out of reach from
     ``model``'s input, and the public recipe instead (str). Used by :func:`feature_model`
-    (notebook 07)."""
+    (notebook 08)."""
     inner = name.split("/")[-1]
     outer = f"{model.name!r}"
     if inner == nested.name:
@@ -56,7 +56,7 @@ def nested_layer_message(model, name: str, nested) -> str:
     return (
         f"{what} belongs to the nested model's own graph, which starts at the nested "
         f"model's own input, so no keras.Model from the input of {outer} reaches it. The public "
-        f"recipe (notebook 07, section 5), with nested = model.get_layer({nested.name!r}): "
+        f"recipe (notebook 08, section 5), with nested = model.get_layer({nested.name!r}): "
         f"under one tf.GradientTape, call {taps} and then the layers that follow the nested "
         "model; or build the model from the nested model's own input, "
         "keras.Model(nested.input, head(nested.output)), and ask that model."
@@ -73,7 +73,7 @@ def feature_model(model, layer_names, *, include_output: bool = False):
     true, and shares ``model``'s weights. Asked again for the same layers of the same
     model, it returns the model it built the first time. Raises ValueError, with the
     public recipe to use instead, for a layer inside a nested model (see the module
-    notes). Taught in notebook 07.
+    notes). Taught in notebook 08.
     """
     _check_inspectable(model)
     if isinstance(layer_names, str):
@@ -154,7 +154,7 @@ def activations(model, image, layer_names=None) -> dict[str, np.ndarray]:
     ``image`` is one input (H, W, C), or a batch (N, H, W, C). Returns a dict, in the
     order asked, from layer name to a float32 NumPy array: (h, w, channels) for one
     image, (N, h, w, channels) for a batch. The layers are ``model``'s own (see
-    :func:`feature_model`). Taught in notebook 07.
+    :func:`feature_model`). Taught in notebook 08.
     """
     if layer_names is None:
         layer_names = feature_map_layers(model)
@@ -177,7 +177,7 @@ def zero_fraction(feature_maps) -> float:
     """The fraction (float in [0, 1]) of values of an array that are exactly zero.
 
     Takes feature maps of any shape, e.g. (h, w, channels) from :func:`activations`;
-    0.0 for an empty array. Taught in notebook 07.
+    0.0 for an empty array. Taught in notebook 08.
     """
     arr = np.asarray(feature_maps)
     return float(np.mean(arr == 0)) if arr.size else 0.0
@@ -187,7 +187,7 @@ def blank_fraction(feature_maps) -> float:
     """The fraction (float in [0, 1]) of channels that are zero everywhere.
 
     Takes feature maps (..., channels), e.g. (h, w, channels) from :func:`activations`;
-    a channel is the last axis. Taught in notebook 07.
+    a channel is the last axis. Taught in notebook 08.
     """
     arr = np.asarray(feature_maps)
     if arr.ndim < 2 or arr.shape[-1] == 0:

@@ -1,6 +1,6 @@
 """Grad-CAM (Selvaraju et al., 2017): where in an image the evidence for a class lies.
 
-Part of :mod:`cvcourse.explain`, taught in notebook 07.
+Part of :mod:`cvcourse.explain`, taught in notebook 08.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ def predicted_class(prediction) -> int:
 
     Several outputs: the index of the largest. One output (a sigmoid): 1 when it is at
     least 0.5, else 0 (an output outside [0, 1] is taken as a logit: 1 when positive).
-    Takes an array-like (k,) or (1,); returns an int. Used by Grad-CAM and exercise 07.
+    Takes an array-like (k,) or (1,); returns an int. Used by Grad-CAM and exercise 08.
     """
     values = np.asarray(prediction, dtype=np.float64).reshape(-1)
     if values.size == 1:
@@ -49,7 +49,7 @@ def grad_cam(model, image, class_index: int | None = None, layer_name: str | Non
     feature maps (7x7 for MobileNetV2 at 224x224); all zeros when nothing in the image
     speaks for the class. ``layer_name`` is one of ``model``'s own layers (see
     :func:`~cvcourse.explain.feature_model`): for a layer inside a nested base, it raises a
-    ValueError with the public recipe of notebook 07, section 5. Taught in notebook 07.
+    ValueError with the public recipe of notebook 08, section 5. Taught in notebook 08.
     """
     import tensorflow as tf
 
@@ -94,7 +94,7 @@ def upsample(heatmap, size) -> np.ndarray:
     """A heatmap resized to ``size = (height, width)`` with bilinear interpolation.
 
     Takes a 2-D heatmap (h, w) and ``size`` (two ints); returns float32 (height, width)
-    within the heatmap's range. Used by ``plotting`` to overlay Grad-CAM (notebook 07).
+    within the heatmap's range. Used by ``plotting`` to overlay Grad-CAM (notebook 08).
     """
     import tensorflow as tf
 

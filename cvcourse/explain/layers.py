@@ -6,7 +6,7 @@ model nested as one layer (a pretrained base inside a classifier), by its name a
 (``"Conv_1"``) or by the path ``"mobilenetv2_1.00_160/Conv_1"``, so that the feature
 models of :mod:`~cvcourse.explain.features` can say which nested model holds it.
 Subclassed models (a custom ``call``) cannot be looked into. Part of
-:mod:`cvcourse.explain`, taught in notebook 07.
+:mod:`cvcourse.explain`, taught in notebook 08.
 """
 
 from __future__ import annotations
@@ -69,7 +69,7 @@ def find_layer(model, name: str) -> list:
     ``name`` is a layer name, looked for at the top level first and then inside nested
     models (depth first, in layer order), or a path ``"outer_layer/inner_layer"``.
     Returns a list of Keras layers. Raises ValueError listing the top-level names when
-    there is no such layer. Used by the feature models of notebook 07, which reach the
+    there is no such layer. Used by the feature models of notebook 08, which reach the
     top-level layers only (a path of one).
     """
     _check_inspectable(model)
@@ -104,7 +104,7 @@ def feature_map_layers(model) -> list[str]:
 
     A nested model whose output is 4-D (a convolutional base) counts as one such layer
     (:func:`~cvcourse.explain.activations` reaches it in a Sequential model only).
-    Returns a list of str. The default layers of :func:`activations` (notebook 07).
+    Returns a list of str. The default layers of :func:`activations` (notebook 08).
     """
     _check_inspectable(model)
     return [layer.name for layer in _inner_layers(model) if _output_rank(layer) == 4]
@@ -117,7 +117,7 @@ def last_feature_map_layer(model) -> str:
     classifier that holds a pretrained base as one layer it is the base itself, whose
     output is the base's last feature maps (reachable in a Sequential classifier; a
     functional one gets the nested-model error of :func:`~cvcourse.explain.feature_model`). Returns the layer's name (str); raises ValueError when the
-    model has no 4-D layer. Used by :func:`~cvcourse.explain.grad_cam` (notebook 07).
+    model has no 4-D layer. Used by :func:`~cvcourse.explain.grad_cam` (notebook 08).
     """
     _check_inspectable(model)
     candidates = [

@@ -1,6 +1,6 @@
 """Filter patterns: input images that switch a filter on, found by gradient ascent.
 
-Part of :mod:`cvcourse.explain`, taught in notebook 07.
+Part of :mod:`cvcourse.explain`, taught in notebook 08.
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ def filter_patterns(
     Returns float32 (len(filter_indices), size, size, channels) in ``value_range``; with
     ``return_losses``, also the filters' mean activations before each step and after the
     last, shape (steps + 1, len(filter_indices)). ``steps=0`` returns the starting
-    images. :func:`pattern_to_image` makes them viewable. Taught in notebook 07.
+    images. :func:`pattern_to_image` makes them viewable. Taught in notebook 08.
     """
     import tensorflow as tf
 
@@ -105,7 +105,7 @@ def pattern_to_image(pattern, *, contrast: float = 0.15, crop: int = 0) -> np.nd
     ``contrast`` around mid-grey, and clipped: the pattern's shape shows whatever the input
     range was. ``crop`` pixels are cut from each border (gradient ascent leaves artefacts
     there). Takes float (H, W, C) or (N, H, W, C) from :func:`filter_patterns`; returns
-    uint8 (H - 2 crop, W - 2 crop, C), or the batch of them. Taught in notebook 07.
+    uint8 (H - 2 crop, W - 2 crop, C), or the batch of them. Taught in notebook 08.
     """
     arr = np.asarray(pattern, dtype=np.float32)
     single = arr.ndim == 3

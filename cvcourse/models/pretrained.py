@@ -1,6 +1,6 @@
 """Pretrained ImageNet bases: ``pretrained(...)``, ``preprocess_input``, ``extract_features``.
 
-Taught in notebook 06, used again in 04, 05, 07 and 08. Part of :mod:`cvcourse.models`.
+Taught in notebook 07, used again in 04, 05, 08 and 09. Part of :mod:`cvcourse.models`.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ def preprocess_input(name: str):
 
     Takes a key of :data:`APPLICATIONS`; returns the function, which maps 0-255 RGB
     float32 (..., H, W, 3) to what that base expects (e.g. [-1, 1] for MobileNetV2).
-    Taught in notebook 06.
+    Taught in notebook 07.
     """
     import keras
 
@@ -51,7 +51,7 @@ def pretrained(
 
     Returns a ``keras.Model`` taking float32 (batch, H, W, 3) preprocessed images (see
     :func:`preprocess_input`). A weights file that does not load into its model raises
-    CorruptFileError naming it. Taught in notebook 06, used in 04, 05, 07 and 08.
+    CorruptFileError naming it. Taught in notebook 07, used in 04, 05, 08 and 09.
     """
     import keras
 
@@ -102,7 +102,7 @@ def extract_features(model, dataset, *, progress: bool = True, desc: str = "feat
     labels it).
 
     Returns ``features``, float32 (n, *model.output_shape[1:]), and ``labels``, the
-    dataset's labels stacked (n, ...) in their dtype, or None. Taught in notebook 06
+    dataset's labels stacked (n, ...) in their dtype, or None. Taught in notebook 07
     ("fast feature extraction").
     """
     import numpy as np

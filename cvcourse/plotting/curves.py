@@ -53,7 +53,7 @@ def plot_history(history, metrics=("loss", "accuracy"), *, smoothing: float = 0.
     titled "<metric> per epoch". With ``smoothing`` > 0 (e.g. 0.8) the raw values are
     drawn faintly and their exponential moving average (:func:`smooth_curve`) on top,
     which helps read noisy curves. Metrics the history lacks are skipped; none present
-    raises ValueError. Each panel is ``size`` inches high. Notebooks 02 to 08.
+    raises ValueError. Each panel is ``size`` inches high. Notebooks 02 to 09.
     """
     import matplotlib.pyplot as plt
 

@@ -1,8 +1,8 @@
 """Evaluation figures: a confusion matrix, a gallery of mistakes, top-k predictions.
 
 Built on the arrays and tables of :mod:`cvcourse.evaluation` (which draws nothing).
-Taught in notebooks 02 and 03; ``show_mistakes`` is reused by 06 and 08 and
-``show_top_predictions`` is notebook 06's. Each function returns its Figure or Axes.
+Taught in notebooks 02 and 03; ``show_mistakes`` is reused by 07 and 09 and
+``show_top_predictions`` is notebook 07's. Each function returns its Figure or Axes.
 """
 
 from __future__ import annotations
@@ -109,8 +109,8 @@ def show_mistakes(
     class indices and ``confidences`` (optional) n floats in [0, 1], written to two
     decimals. The labels are shown through ``class_names`` (with ``fallback_names`` when
     no installed font can draw those, as in :func:`plot_confusion_matrix`), else as
-    indices. ``ncols`` images per row, each ``size`` inches wide. Notebooks 02, 03, 06
-    and 08.
+    indices. ``ncols`` images per row, each ``size`` inches wide. Notebooks 02, 03, 07
+    and 09.
     """
     images = [np.asarray(im) for im in images]
     true_labels = [int(t) for t in np.asarray(true_labels).ravel()]
@@ -156,7 +156,7 @@ def show_top_predictions(images, decoded, *, titles=None, size: float = 3.0, nco
     exactly as ``keras.applications.<model>.decode_predictions(probabilities, top=5)``
     returns them. The most likely class is drawn at the top of each chart, in blue.
     ``titles`` (optional) is one string per image. Up to ``ncols`` images per row, each
-    ``size`` inches wide. Notebook 06.
+    ``size`` inches wide. Notebook 07.
     """
     import matplotlib.pyplot as plt
 

@@ -32,7 +32,7 @@ def show_images(
     inches wide, as high as the first image's aspect ratio makes it. ``cmap``, ``vmin``,
     ``vmax`` and ``robust`` apply to one-channel images (see :mod:`cvcourse.plotting`);
     ``suptitle`` is written above the grid. Raises ValueError for no images, a titles
-    list of another length, or an array that is not an image. Notebooks 00 to 08.
+    list of another length, or an array that is not an image. Notebooks 00 to 09.
     """
     if isinstance(images, dict):
         titles = list(images) if titles is None else titles

@@ -2,7 +2,7 @@
 laid over their images.
 
 Draws the arrays that :mod:`cvcourse.explain` computes, without TensorFlow: heatmaps
-are resized here with NumPy. Taught in notebook 07; ``show_activation_grid`` is first
+are resized here with NumPy. Taught in notebook 08; ``show_activation_grid`` is first
 used in notebook 02. Each figure function returns its Figure.
 """
 
@@ -59,7 +59,7 @@ def show_activation_grid(
     ``width`` inches wide and ``title`` is written at its top left. Each channel is
     stretched to its own range, so its pattern shows whatever its scale; a channel that
     is constant (a filter the image did not switch on: all zeros after ReLU) is drawn in
-    the colour map's lowest colour. Notebooks 02 and 07.
+    the colour map's lowest colour. Notebooks 02 and 08.
     """
     import matplotlib
     import matplotlib.pyplot as plt
@@ -81,7 +81,7 @@ def show_filter_patterns(patterns, *, size: float = 1.4, row_titles=None):
     ``patterns`` maps a layer name to its patterns, an (n, H, W, 3) or (n, H, W, 1)
     uint8 array (see ``explain.pattern_to_image``). Rows may hold different numbers of
     patterns; each panel is ``size`` inches wide and each row is labelled with its layer
-    name (or the matching entry of ``row_titles``). Notebook 07.
+    name (or the matching entry of ``row_titles``). Notebook 08.
     """
     import matplotlib.pyplot as plt
 
@@ -135,7 +135,7 @@ def resize_heatmap(heatmap, size) -> np.ndarray:
     whose values stay within the heatmap's own range. It computes what
     ``tf.image.resize(..., method="bilinear")`` (and so ``explain.upsample``) computes,
     pixel centres aligned, in float32, without importing TensorFlow. Used by
-    :func:`heatmap_overlay` (notebook 07).
+    :func:`heatmap_overlay` (notebook 08).
     """
     heat = np.asarray(heatmap, dtype=np.float32)
     if heat.ndim != 2 or not heat.size:
@@ -161,7 +161,7 @@ def heatmap_overlay(image, heatmap, *, alpha: float = 0.4, cmap: str = "jet") ->
     to the image's size with bilinear interpolation (:func:`resize_heatmap`) and
     coloured with ``matplotlib.colormaps[cmap]`` ("jet": blue = 0, red = 1); the result
     is ``(1 - alpha) * image + alpha * colour``. Used by :func:`show_gradcam` and
-    :func:`show_overlays` (notebook 07).
+    :func:`show_overlays` (notebook 08).
     """
     import matplotlib
 
@@ -193,7 +193,7 @@ def show_gradcam(image, heatmap, *, title: str | None = None, alpha=0.4, cmap="j
 
     ``image`` and ``heatmap`` (2-D, in [0, 1]) are as for :func:`heatmap_overlay`; the
     panels are titled "image", "heatmap <h>x<w>" and "overlay", each ``size`` inches wide;
-    ``title`` (e.g. the predicted class) goes above them. Notebook 07.
+    ``title`` (e.g. the predicted class) goes above them. Notebook 08.
     """
     import matplotlib
     import matplotlib.pyplot as plt
@@ -219,7 +219,7 @@ def show_overlays(images, heatmaps, titles=None, *, ncols: int = 4, size: float 
 
     ``images`` and ``heatmaps`` are matching lists, as for :func:`heatmap_overlay`, to
     which ``kwargs`` (``alpha``, ``cmap``) go; ``titles``, ``ncols`` and ``size`` as for
-    :func:`show_images`. Notebook 07.
+    :func:`show_images`. Notebook 08.
     """
     images, heatmaps = list(images), list(heatmaps)
     if len(images) != len(heatmaps):

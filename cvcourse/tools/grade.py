@@ -55,7 +55,7 @@ class Submission:
 
     path: Path
     name: str  # the path relative to the submissions folder
-    notebook: str = ""  # the course notebook, e.g. "08_capstone_sign_language" ("" if unknown)
+    notebook: str = ""  # the course notebook, e.g. "09_capstone_sign_language" ("" if unknown)
     status: str = OK
     seconds: float = 0.0
     note: str = ""

@@ -2,11 +2,11 @@
 
 Students rename files, so the file name is the last resort. In order:
 
-1. the notebook's metadata ``cvcourse.source`` (``"08_capstone_sign_language.ipynb"``),
+1. the notebook's metadata ``cvcourse.source`` (``"09_capstone_sign_language.ipynb"``),
    which ``cvcourse release`` writes into every student copy and which Jupyter and
    Colab keep when a notebook is renamed or saved;
-2. the exercise module it imports (``from cvcourse.exercises import ex08 as ex``);
-3. a file name starting with the two-digit notebook number (``08_...``).
+2. the exercise module it imports (``from cvcourse.exercises import ex09 as ex``);
+3. a file name starting with the two-digit notebook number (``09_...``).
 """
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ def find_submissions(folder: Path, *, exclude: Path | None = None) -> list[Path]
 
 
 def course_notebooks(notebooks_dir: Path | None) -> dict[str, str]:
-    """Notebook number -> stem of the course's solution notebooks (``{"08": "08_capstone..."}``)."""
+    """Notebook number -> stem of the course's solution notebooks (``{"09": "09_capstone..."}``)."""
     if notebooks_dir is None or not Path(notebooks_dir).is_dir():
         return {}
     return {p.name[:2]: p.stem for p in sorted(Path(notebooks_dir).glob(NOTEBOOK_GLOB))}

@@ -1,10 +1,10 @@
-"""The checker's own Grad-CAM references for notebook 07's exercises (q2-q4).
+"""The checker's own Grad-CAM references for notebook 08's exercises (q2-q4).
 
 MobileNetV2 with its ImageNet top and the scikit-image sample photos, loaded and prepared
-by the checker as notebook 07 prepares Chelsea (centre square, 224x224,
+by the checker as notebook 08 prepares Chelsea (centre square, 224x224,
 ``preprocess_input``), each cached; and the kinds of check that judge a class index
 (:class:`PhotoClass`) and a heatmap (:class:`PhotoHeatmap`) against them. Used by
-:mod:`.ex07`; taught in notebook 07, section 5.
+:mod:`.ex08`; taught in notebook 08, section 5.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ def imagenet_model():
 
 @functools.cache
 def photo_input(name: str) -> np.ndarray:
-    """A sample photo as notebook 07 prepares Chelsea: the centre square resized to 224x224,
+    """A sample photo as notebook 08 prepares Chelsea: the centre square resized to 224x224,
     then MobileNetV2's preprocess_input. float32 (224, 224, 3) in [-1, 1]."""
     import keras
 

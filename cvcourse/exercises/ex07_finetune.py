@@ -1,4 +1,4 @@
-"""The check of notebook 06's debugging exercise (q4): a fine-tuning setup, repaired.
+"""The check of notebook 07's debugging exercise (q4): a fine-tuning setup, repaired.
 
 The student's ``fixed_finetuning(base, head, fine_tune_from)`` must return a compiled model
 ``base -> head`` in which only the layers of ``base`` from ``fine_tune_from`` on train
@@ -9,7 +9,7 @@ head ((n, 1280) -> (n, 1) sigmoid), counts the trainable parameters, then runs o
 step on random images and looks at what it changed: frozen weights and BatchNormalization's
 moving statistics must stay as they are, and the head must move (the unfrozen layers
 may or may not: with random weights their gradients can be zero).
-Declared as ``ex06.q4``; taught in notebook 06, section 6.
+Declared as ``ex07.q4``; taught in notebook 07, section 6.
 """
 
 from __future__ import annotations
