@@ -14,7 +14,8 @@ from __future__ import annotations
 def _histories(node):
     """Every ``keras_history`` [layer name, node index, tensor index] inside a config node."""
     if isinstance(node, dict):
-        history = node.get("config", {}).get("keras_history") if "config" in node else None
+        config = node.get("config")
+        history = config.get("keras_history") if isinstance(config, dict) else None
         if isinstance(history, (list, tuple)) and history:
             yield history
         for value in node.values():
