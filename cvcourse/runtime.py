@@ -49,7 +49,7 @@ def quiet_tensorflow_logs() -> None:
     Also sets ``TF_CPP_MIN_LOG_LEVEL=2`` so later C++ info and warning lines stay quiet;
     errors still show. The GPU probe runs here too, since on a machine without CUDA it logs
     an "error" that only means "no GPU". Returns None. Called in the Setup cell of every
-    notebook (00 to 08).
+    notebook (00 to 09).
     """
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     if "tensorflow" in sys.modules:
@@ -74,7 +74,7 @@ def check_versions() -> dict[str, str]:
     Raises RuntimeError with the command that fixes it when Keras is 2.x, TensorFlow is
     older than 2.16, or another Keras backend is selected. Returns a dict with the keys
     ``tensorflow``, ``keras`` (version strings) and ``backend``. Called in the Setup cell
-    of every notebook (00 to 08).
+    of every notebook (00 to 09).
     """
     import keras
     import tensorflow as tf
@@ -104,7 +104,7 @@ def check_versions() -> dict[str, str]:
 def device_message() -> str:
     """One line (str): which device trains, and what that means for run time.
 
-    Printed by every training notebook (02 to 08).
+    Printed by every training notebook (02 to 09).
     """
     import tensorflow as tf
 

@@ -28,7 +28,7 @@ def exponential_decay(initial: float = 1e-3, factor: float = 0.99, offset: int =
     Keras calls it at the start of each epoch (epochs count from 0) and sets the
     optimizer's learning rate to the value it returns; the rate used in each epoch is then
     in ``history["learning_rate"]``. ``offset`` starts the decay ``offset`` epochs in.
-    Returns that function (int epoch -> float rate). Taught in notebook 03, used in 08.
+    Returns that function (int epoch -> float rate). Taught in notebook 03, used in 09.
     """
     if initial <= 0:
         raise ValueError(f"initial learning rate must be positive, got {initial}")

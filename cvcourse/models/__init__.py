@@ -3,7 +3,7 @@
 Builders are named for what they build and return an uncompiled ``keras.Model``; the
 notebook that teaches each one is named in its docstring. One module per family:
 :mod:`~cvcourse.models.cats_vs_dogs` (written out in
-04, reused in 05 and 08) and :mod:`~cvcourse.models.pretrained` (06, used again in 07 and 08).
+04, reused in 05) and :mod:`~cvcourse.models.pretrained` (07, used again in 08).
 """
 
 from .cats_vs_dogs import cats_vs_dogs_convnet

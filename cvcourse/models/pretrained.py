@@ -1,6 +1,6 @@
 """Pretrained ImageNet bases: ``pretrained(...)``, ``preprocess_input``, ``extract_features``.
 
-Taught in notebook 07, used again in 04, 05, 08 and 09. Part of :mod:`cvcourse.models`.
+Taught in notebook 07, used again in 08. Part of :mod:`cvcourse.models`.
 """
 
 from __future__ import annotations
@@ -51,7 +51,7 @@ def pretrained(
 
     Returns a ``keras.Model`` taking float32 (batch, H, W, 3) preprocessed images (see
     :func:`preprocess_input`). A weights file that does not load into its model raises
-    CorruptFileError naming it. Taught in notebook 07, used in 04, 05, 08 and 09.
+    CorruptFileError naming it. Taught in notebook 07, used in 08.
     """
     import keras
 
