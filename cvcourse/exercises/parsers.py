@@ -128,7 +128,7 @@ def layers_of(model, *, nested: bool = False) -> list:
     """The layers of a Keras model (or a list of layers), without its InputLayer.
 
     With ``nested``, a layer that holds layers itself (a Sequential inside a Sequential)
-    is replaced by its own layers, recursively. Used by notebooks 05 and 08's checks.
+    is replaced by its own layers, recursively. Used by notebook 05's pipeline check.
     """
     import keras
 

@@ -61,6 +61,14 @@ SYLLABUS: list[tuple[str, str, str | None, str]] = [
         "cats vs dogs test accuracy, with augmentation",
     ),
     (
+        "06_modern_convnets",
+        "CIFAR-10: the classic CNN, convolution in 1/2/3-D, stride vs pooling, batch norm,"
+        " residual and depthwise-separable blocks, MobileNetV2's block, a fast residual"
+        " network; the same blocks on cats vs dogs",
+        "test_accuracy",
+        "CIFAR-10 test accuracy, fast residual network",
+    ),
+    (
         "07_transfer_learning",
         "an ImageNet network out of the box, feature extraction, fine-tuning, `MirroredStrategy`",
         "test_accuracy",
@@ -145,6 +153,27 @@ REFERENCES: list[tuple[str, str, str, str, str]] = [
         "cats vs dogs, with augmentation, best-validation epoch",
         "-",
         "-",
+    ),
+    (
+        "06_modern_convnets",
+        "source_cnn_test_accuracy",
+        "CIFAR-10, the classic CNN (8 epochs, JPEG copy)",
+        "about 70% (original arrays)",
+        "TensorFlow CNN tutorial",
+    ),
+    (
+        "06_modern_convnets",
+        "test_accuracy",
+        "CIFAR-10, fast residual network (<= 15 min, 2 CPU cores)",
+        "94% in 3.29 s on one A100 GPU",
+        "Jordan (2024), airbench",
+    ),
+    (
+        "06_modern_convnets",
+        "cats_vs_dogs_test_accuracy",
+        "cats vs dogs, residual separable network from scratch",
+        "90.8%",
+        "Keras book",
     ),
     (
         "07_transfer_learning",
