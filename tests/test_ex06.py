@@ -8,7 +8,7 @@ import keras
 import numpy as np
 import pytest
 from keras import layers
-from test_ex_solutions import _cells, run_solution
+from test_ex_solutions import notebook_definition, run_solution
 
 from cvcourse.exercises import ex06, ex07_finetune
 from cvcourse.exercises.core import Status
@@ -119,11 +119,7 @@ def test_q1_placeholders():
 
 def broken_block():
     """The notebook's own broken block, from its exercise cell."""
-    source = next(s for s in _cells("06") if "def broken_block(" in s)
-    source = source[: source.index("demo_input = ")]
-    namespace = notebook_names()
-    exec(compile(source, "<06 broken_block>", "exec"), namespace)
-    return namespace["broken_block"]
+    return notebook_definition("06", "broken_block", until="demo_input = ", **notebook_names())
 
 
 def fixed_block():

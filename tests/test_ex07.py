@@ -5,7 +5,7 @@ from __future__ import annotations
 import keras
 import numpy as np
 import pytest
-from test_ex_solutions import _cells, run_solution
+from test_ex_solutions import notebook_definition, run_solution
 
 from cvcourse.exercises import ex07
 from cvcourse.exercises.core import Status
@@ -255,11 +255,9 @@ def notebook_names() -> dict:
 
 def broken_finetuning():
     """The notebook's own broken setup, from its exercise cell."""
-    source = next(s for s in _cells("07") if "def broken_finetuning(" in s)
-    source = source[: source.index("exercise_base = ")]
-    namespace = notebook_names()
-    exec(compile(source, "<07 broken_finetuning>", "exec"), namespace)
-    return namespace["broken_finetuning"]
+    return notebook_definition(
+        "07", "broken_finetuning", until="exercise_base = ", **notebook_names()
+    )
 
 
 def fixed_finetuning():

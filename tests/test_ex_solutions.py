@@ -56,6 +56,18 @@ def run_solution(number: str, question: str, **names) -> dict:
     return namespace
 
 
+def notebook_definition(number: str, name: str, *, until: str, **names):
+    """The function ``name`` as the notebook defines it in a (non-solution) exercise cell.
+
+    Runs that cell's source up to the first ``until`` (where its demonstration starts),
+    with ``names`` defined, and returns the function.
+    """
+    source = next(s for s in _cells(number) if f"def {name}(" in s)
+    namespace = dict(names)
+    exec(compile(source[: source.index(until)], f"<{number} {name}>", "exec"), namespace)
+    return namespace[name]
+
+
 # ------------------------------------------------------------------------ the tests
 
 
